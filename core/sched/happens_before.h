@@ -1,0 +1,53 @@
+// Happens-before edges that ThreadSanitizer sees, for primitives that synchronize without a TSan-
+// visible atomic or lock (a modelled mutex, spawn/join, the end of an RCU grace period). No-ops in
+// builds without TSan.
+//
+// release(addr) in one thread, then acquire(addr) in another: everything the first thread did
+// before release happens-before everything the second does after acquire.
+#ifndef RACEFUZZ_CORE_SCHED_HAPPENS_BEFORE_H_
+#define RACEFUZZ_CORE_SCHED_HAPPENS_BEFORE_H_
+
+#if defined(__has_feature)
+#if __has_feature(thread_sanitizer)
+#include <sanitizer/tsan_interface.h>
+#define RACEFUZZ_HAVE_TSAN 1
+// Exported by the TSan runtime, not declared in its public header.
+extern "C" void __tsan_ignore_thread_begin();
+extern "C" void __tsan_ignore_thread_end();
+#endif
+#endif
+
+namespace racefuzz {
+
+inline void happens_before_release(const void* addr) {
+#ifdef RACEFUZZ_HAVE_TSAN
+  __tsan_release(const_cast<void*>(addr));
+#else
+  (void)addr;
+#endif
+}
+
+inline void happens_before_acquire(const void* addr) {
+#ifdef RACEFUZZ_HAVE_TSAN
+  __tsan_acquire(const_cast<void*>(addr));
+#else
+  (void)addr;
+#endif
+}
+
+// Makes the calling thread's memory accesses invisible to TSan until the matching end (for
+// racefuzz's own bookkeeping that calls out-of-line code). Nests.
+inline void tsan_ignore_begin() {
+#ifdef RACEFUZZ_HAVE_TSAN
+  __tsan_ignore_thread_begin();
+#endif
+}
+inline void tsan_ignore_end() {
+#ifdef RACEFUZZ_HAVE_TSAN
+  __tsan_ignore_thread_end();
+#endif
+}
+
+}  // namespace racefuzz
+
+#endif  // RACEFUZZ_CORE_SCHED_HAPPENS_BEFORE_H_

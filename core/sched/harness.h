@@ -1,0 +1,47 @@
+// The harness fuzz targets share: one call runs the simulated threads of one fuzz input, in the
+// mode and with the schedule the environment selects.
+//
+//   RACEFUZZ_MODE=deterministic|threads   (default deterministic)
+//   RACEFUZZ_SCHEDULE=input|pct|round-robin (default input; deterministic mode only)
+//   RACEFUZZ_MAX_STEPS=N                  (livelock budget, default 100000)
+//   RACEFUZZ_TRACE=1                      (print every run's whole timeline and hash to stderr)
+//
+// A fuzz target decodes its program from the back of the FuzzedDataProvider (ConsumeIntegral,
+// ConsumeBool, ...) before calling RunInput; the schedule is read from the front.
+#ifndef RACEFUZZ_CORE_SCHED_HARNESS_H_
+#define RACEFUZZ_CORE_SCHED_HARNESS_H_
+
+#include <cstdint>
+
+#include <fuzzer/FuzzedDataProvider.h>
+
+#include "absl/functional/function_ref.h"
+#include "absl/status/statusor.h"
+#include "core/sched/runtime.h"
+
+namespace racefuzz {
+
+enum class ScheduleKind { kInput, kPct, kRoundRobin };
+
+struct HarnessConfig {
+  Mode mode = Mode::kDeterministic;
+  ScheduleKind schedule = ScheduleKind::kInput;
+  uint64_t max_steps = 100000;
+  bool print_trace = false;
+};
+
+// Parses the RACEFUZZ_* variables; a bad value is an error naming the variable and its choices.
+absl::StatusOr<HarnessConfig> HarnessConfigFromEnv();
+
+// The configuration RunInput uses: HarnessConfigFromEnv() on first use (a bad value prints the
+// error and exits 2), or what SetHarnessConfig set.
+const HarnessConfig& GetHarnessConfig();
+void SetHarnessConfig(const HarnessConfig& config);
+
+// Runs `setup` (which spawns simulated threads with racefuzz::spawn) and the threads, scheduled by
+// the rest of `fdp`. Returns the run's trace hash (0 in threads mode).
+uint64_t RunInput(FuzzedDataProvider& fdp, absl::FunctionRef<void()> setup);
+
+}  // namespace racefuzz
+
+#endif  // RACEFUZZ_CORE_SCHED_HARNESS_H_

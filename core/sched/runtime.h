@@ -1,0 +1,87 @@
+// The API that models and fuzz targets call from simulated threads.
+//
+// racefuzz runs the simulated threads of one fuzz input either as fibers on one OS thread, with the
+// fuzz input picking which one runs at every yield point (deterministic mode: exact replay), or on
+// real OS threads from a persistent pool (threads mode: real reorderings, no replay). The calls
+// here work in both modes and outside any run (where they do nothing but the access itself), so a
+// model is written once.
+//
+// Happens-before, as ThreadSanitizer sees it, comes only from the modelled primitives (sync.h),
+// spawn/join, and atomics. A thread switch itself synchronizes nothing.
+#ifndef RACEFUZZ_CORE_SCHED_RUNTIME_H_
+#define RACEFUZZ_CORE_SCHED_RUNTIME_H_
+
+#include <cstdint>
+
+#include "absl/functional/any_invocable.h"
+#include "core/sched/label.h"
+
+namespace racefuzz {
+
+using ThreadId = int;
+inline constexpr ThreadId kNoThread = -1;
+// Most simulated threads one run may have (spawned over the whole run).
+inline constexpr int kMaxThreads = 16;
+
+enum class Mode {
+  kOff,            // no run is active: yield points do nothing.
+  kDeterministic,  // fibers, input-driven schedule, exact replay.
+  kThreads,        // real OS threads from a pool: stress, cannot replay.
+};
+
+// What a yield point touches, for the timeline: `kind` and `id` print as "page 1".
+struct Object {
+  const char* kind = nullptr;
+  uint64_t id = 0;
+};
+
+// A byte range [lo, hi) of an object, for the timeline.
+struct Range {
+  uint64_t lo = 0;
+  uint64_t hi = 0;
+};
+
+namespace internal {
+// Set only while a deterministic run is active (on the OS thread that runs it).
+extern Mode g_mode;
+void YieldPointSlow(Label op, Object obj, const Range* range);
+void NoteSlow(Label op, Object obj, const Range* range);
+}  // namespace internal
+
+// The mode of the active run, kOff outside runs.
+inline Mode current_mode() { return internal::g_mode; }
+
+// The simulated thread running now, or kNoThread (outside a run, or on the thread that runs setup).
+ThreadId current_thread();
+
+// A yield point: in deterministic mode the schedule may switch to another simulated thread here.
+// Models call it just before every access to shared state, naming the operation and what it
+// touches, so the timeline reads "T2 write_raw page 1 [100, 356)". Costs one load and a branch
+// outside deterministic runs.
+inline void yield_point(Label op, Object obj = {}) {
+  if (internal::g_mode == Mode::kDeterministic) internal::YieldPointSlow(op, obj, nullptr);
+}
+inline void yield_point(Label op, Object obj, Range range) {
+  if (internal::g_mode == Mode::kDeterministic) internal::YieldPointSlow(op, obj, &range);
+}
+
+// Records an event in the timeline without a scheduling decision (e.g. "alloc_page page 3").
+inline void note(Label op, Object obj = {}) {
+  if (internal::g_mode == Mode::kDeterministic) internal::NoteSlow(op, obj, nullptr);
+}
+inline void note(Label op, Object obj, Range range) {
+  if (internal::g_mode == Mode::kDeterministic) internal::NoteSlow(op, obj, &range);
+}
+
+// Starts a simulated thread running `body`. Callable from a run's setup or from a simulated
+// thread. Like pthread_create, everything the caller did before happens-before the body.
+// Outside a run, `body` runs inline and its id is kNoThread.
+ThreadId spawn(absl::AnyInvocable<void()> body);
+
+// Waits, yielding, for simulated thread `t` to finish. Like pthread_join, everything `t` did
+// happens-before the return. Threads that are never joined are joined at the end of the run.
+void join(ThreadId t);
+
+}  // namespace racefuzz
+
+#endif  // RACEFUZZ_CORE_SCHED_RUNTIME_H_

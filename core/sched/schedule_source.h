@@ -1,0 +1,33 @@
+// Where the schedule comes from: at every decision point (a yield point, a block or a thread's end,
+// with two or more threads runnable), the scheduler asks its source which thread runs next.
+//
+// One source per file: input_schedule.h (the fuzz input picks), pct_schedule.h (PCT priorities and
+// change points decoded from the input), round_robin_schedule.h, replay_schedule.h (a recorded
+// list of decisions). Every source is deterministic: same construction, same decisions.
+#ifndef RACEFUZZ_CORE_SCHED_SCHEDULE_SOURCE_H_
+#define RACEFUZZ_CORE_SCHED_SCHEDULE_SOURCE_H_
+
+#include "absl/types/span.h"
+#include "core/sched/runtime.h"
+
+namespace racefuzz {
+
+class ScheduleSource {
+ public:
+  virtual ~ScheduleSource() = default;
+
+  // A short name for reports: "input", "pct", "round-robin", "replay".
+  virtual const char* name() const = 0;
+
+  // Called when simulated thread `t` is spawned (PCT gives it a priority).
+  virtual void OnSpawn(ThreadId t) { (void)t; }
+
+  // Picks the next thread. `runnable` holds two or more ids, ascending; `current` is the thread
+  // that reached the decision point (kNoThread at the start of a run), runnable or not. Must return
+  // an element of `runnable`.
+  virtual ThreadId Pick(absl::Span<const ThreadId> runnable, ThreadId current) = 0;
+};
+
+}  // namespace racefuzz
+
+#endif  // RACEFUZZ_CORE_SCHED_SCHEDULE_SOURCE_H_

@@ -1,0 +1,19 @@
+// splitmix64: the tiny deterministic generator the schedules fall back to (same numbers on every
+// platform and run, unlike absl::BitGen, which is seeded per process by design).
+#ifndef RACEFUZZ_CORE_SCHED_SPLITMIX_H_
+#define RACEFUZZ_CORE_SCHED_SPLITMIX_H_
+
+#include <cstdint>
+
+namespace racefuzz {
+
+inline uint64_t SplitMix64(uint64_t& state) {
+  uint64_t z = (state += 0x9e3779b97f4a7c15ull);
+  z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
+  z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
+  return z ^ (z >> 31);
+}
+
+}  // namespace racefuzz
+
+#endif  // RACEFUZZ_CORE_SCHED_SPLITMIX_H_

@@ -1,0 +1,130 @@
+// Synchronization primitives for simulated threads. In deterministic mode each operation is a yield
+// point and blocking yields to the schedule; the happens-before edges TSan sees are exactly the
+// ones the primitive promises (lock/unlock, release/acquire atomics). In threads mode and outside
+// runs they are the ordinary std:: primitives, which TSan intercepts.
+//
+// Do not use absl::Mutex or std::mutex directly in code that runs in simulated threads: a fiber
+// blocked on an OS mutex blocks the only OS thread (and Debian's Abseil is not TSan-instrumented).
+#ifndef RACEFUZZ_CORE_SCHED_SYNC_H_
+#define RACEFUZZ_CORE_SCHED_SYNC_H_
+
+#include <atomic>
+#include <cstdint>
+#include <mutex>
+#include <source_location>
+#include <thread>
+
+#include "core/sched/runtime.h"
+
+namespace racefuzz {
+
+// A mutex. lock() blocks (yielding) while another thread holds it.
+//
+// Safety: unlock() only by the thread that holds the lock (contract check:
+// "mutex-unlock-not-owner"). A lock cycle is reported as a deadlock naming every blocked thread's
+// site.
+class Mutex {
+ public:
+  // `name` shows in the timeline and in deadlock reports ("lock mu_a").
+  explicit Mutex(const char* name = "mutex") : name_(name) {}
+  Mutex(const Mutex&) = delete;
+  Mutex& operator=(const Mutex&) = delete;
+
+  void lock(std::source_location site = std::source_location::current());
+  void unlock();
+  bool try_lock();
+
+ private:
+  const char* name_;
+  ThreadId owner_ = kNoThread;  // deterministic mode
+  std::mutex os_mutex_;         // threads mode and outside runs
+};
+
+// A spinlock: same contract as Mutex; in threads mode it spins on an atomic flag.
+class SpinLock {
+ public:
+  explicit SpinLock(const char* name = "spinlock") : name_(name) {}
+  SpinLock(const SpinLock&) = delete;
+  SpinLock& operator=(const SpinLock&) = delete;
+
+  void lock(std::source_location site = std::source_location::current());
+  void unlock();
+
+ private:
+  const char* name_;
+  ThreadId owner_ = kNoThread;
+  std::atomic_flag flag_;
+};
+
+// RAII lock for Mutex and SpinLock.
+template <typename L>
+class Guard {
+ public:
+  explicit Guard(L& l, std::source_location site = std::source_location::current()) : l_(l) {
+    l_.lock(site);
+  }
+  ~Guard() { l_.unlock(); }
+  Guard(const Guard&) = delete;
+  Guard& operator=(const Guard&) = delete;
+
+ private:
+  L& l_;
+};
+
+// An atomic whose every operation is a yield point. TSan sees the memory order: a relaxed store
+// that "publishes" data is still a race on the data, as it is on real hardware.
+template <typename T>
+class Atomic {
+ public:
+  explicit Atomic(T v = T{}, const char* name = "atomic") : v_(v), name_(name) {}
+  Atomic(const Atomic&) = delete;
+  Atomic& operator=(const Atomic&) = delete;
+
+  T load(std::memory_order mo = std::memory_order_seq_cst) const {
+    yield_point("atomic_load", {name_, 0});
+    return v_.load(mo);
+  }
+  void store(T v, std::memory_order mo = std::memory_order_seq_cst) {
+    yield_point("atomic_store", {name_, 0});
+    v_.store(v, mo);
+  }
+  T exchange(T v, std::memory_order mo = std::memory_order_seq_cst) {
+    yield_point("atomic_xchg", {name_, 0});
+    return v_.exchange(v, mo);
+  }
+  bool compare_exchange_strong(T& expected, T desired,
+                               std::memory_order mo = std::memory_order_seq_cst) {
+    yield_point("atomic_cmpxchg", {name_, 0});
+    return v_.compare_exchange_strong(expected, desired, mo);
+  }
+  T fetch_add(T d, std::memory_order mo = std::memory_order_seq_cst) {
+    yield_point("atomic_add", {name_, 0});
+    return v_.fetch_add(d, mo);
+  }
+  T fetch_sub(T d, std::memory_order mo = std::memory_order_seq_cst) {
+    yield_point("atomic_sub", {name_, 0});
+    return v_.fetch_sub(d, mo);
+  }
+
+ private:
+  std::atomic<T> v_;
+  const char* name_;
+};
+
+namespace internal {
+void WaitSlow(Label op, Object obj, std::source_location site);
+}  // namespace internal
+
+// Waits until `pred()` is true, re-checking whenever another thread has made a step (deterministic
+// mode) or after a sched_yield (threads mode). `pred` should read shared state through Atomic or
+// under a lock. A wait no other thread can end is reported as a deadlock; one that spins past the
+// step budget as a livelock.
+template <typename Pred>
+void wait_until(Pred pred, Label op = "wait", Object obj = {},
+                std::source_location site = std::source_location::current()) {
+  while (!pred()) internal::WaitSlow(op, obj, site);
+}
+
+}  // namespace racefuzz
+
+#endif  // RACEFUZZ_CORE_SCHED_SYNC_H_

@@ -1,0 +1,87 @@
+#include "core/sched/thread_pool.h"
+
+#include "absl/strings/str_format.h"
+#include "core/check/report.h"
+
+namespace racefuzz {
+namespace {
+thread_local ThreadId t_current = kNoThread;
+}  // namespace
+
+ThreadPool& ThreadPool::Get() {
+  static ThreadPool* pool = new ThreadPool();  // never destroyed: workers run until exit
+  return *pool;
+}
+
+ThreadId ThreadPool::Current() { return t_current; }
+
+void ThreadPool::WorkerLoop(Worker* w, ThreadId id) {
+  t_current = id;
+  std::unique_lock<std::mutex> lock(w->mu);
+  for (;;) {
+    w->cv.wait(lock, [w] { return w->busy && w->job != nullptr; });
+    absl::AnyInvocable<void()> job = std::move(w->job);
+    w->job = nullptr;
+    lock.unlock();
+    job();
+    job = nullptr;
+    lock.lock();
+    w->busy = false;
+    w->cv.notify_all();
+  }
+}
+
+ThreadId ThreadPool::Spawn(absl::AnyInvocable<void()> body) {
+  ThreadId t;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (spawned_ >= kMaxThreads) {
+      check::Fail("too-many-threads",
+                  absl::StrFormat("a run may spawn at most %d simulated threads", kMaxThreads));
+    }
+    t = spawned_++;
+    if (!workers_[t]) {
+      workers_[t] = std::make_unique<Worker>();
+      workers_[t]->os_thread = std::thread(&ThreadPool::WorkerLoop, workers_[t].get(), t);
+      workers_[t]->os_thread.detach();
+    }
+  }
+  Worker& w = *workers_[t];
+  std::lock_guard<std::mutex> lock(w.mu);
+  w.job = std::move(body);
+  w.busy = true;
+  w.cv.notify_all();
+  return t;
+}
+
+void ThreadPool::Join(ThreadId t) {
+  Worker& w = *workers_[t];
+  std::unique_lock<std::mutex> lock(w.mu);
+  w.cv.wait(lock, [&w] { return !w.busy; });
+}
+
+void ThreadPool::Run(absl::FunctionRef<void()> setup) {
+  internal::g_mode = Mode::kThreads;
+  setup();
+  int n;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    n = spawned_;
+  }
+  for (int t = 0; t < n; ++t) Join(t);
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    // Threads may spawn threads: join until no new ones appeared.
+    while (n < spawned_) {
+      const int m = spawned_;
+      mu_.unlock();
+      for (int t = n; t < m; ++t) Join(t);
+      mu_.lock();
+      n = m;
+    }
+    spawned_ = 0;
+  }
+  internal::g_mode = Mode::kOff;
+}
+
+}  // namespace racefuzz

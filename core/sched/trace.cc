@@ -1,0 +1,75 @@
+#include "core/sched/trace.h"
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "core/sched/internal.h"
+
+namespace racefuzz {
+namespace {
+
+// SAFETY: no TSan on the trace: it is the scheduler's own bookkeeping, written by every fiber with
+// no happens-before between them (switches are no_sync by design).
+RACEFUZZ_SCHED_INTERNAL inline uint64_t Mix(uint64_t h, uint64_t v) {
+  h ^= v + 0x9e3779b97f4a7c15ull + (h << 6) + (h >> 2);
+  return h;
+}
+
+}  // namespace
+
+RACEFUZZ_SCHED_INTERNAL void Trace::Clear(size_t max_decisions) {
+  count_ = 0;
+  hash_ = 0;
+  num_decisions_ = 0;
+  if (decisions_capacity_ < max_decisions) {
+    decisions_ = std::make_unique<ThreadId[]>(max_decisions);
+    decisions_capacity_ = max_decisions;
+  }
+}
+
+RACEFUZZ_SCHED_INTERNAL void Trace::Record(ThreadId thread, Label op, Object obj,
+                                           const Range* range) {
+  Event& e = ring_[count_ % kCapacity];
+  e.step = ++count_;
+  e.thread = thread;
+  e.op = op.name;
+  e.op_hash = op.hash;
+  e.object = obj;
+  e.has_range = range != nullptr;
+  e.range = range ? *range : Range{};
+  uint64_t h = Mix(hash_, static_cast<uint64_t>(thread + 1));
+  h = Mix(h, op.hash);
+  h = Mix(h, obj.id);
+  if (range) h = Mix(Mix(h, range->lo), range->hi);
+  hash_ = h;
+}
+
+RACEFUZZ_SCHED_INTERNAL void Trace::RecordDecision(ThreadId t) {
+  if (num_decisions_ < decisions_capacity_) decisions_[num_decisions_++] = t;
+  hash_ = Mix(hash_, 0xd5u + static_cast<uint64_t>(t));
+}
+
+RACEFUZZ_SCHED_INTERNAL std::vector<Event> Trace::Last(size_t n) const {
+  const uint64_t kept = count_ < kCapacity ? count_ : kCapacity;
+  if (n > kept) n = kept;
+  std::vector<Event> out;
+  out.reserve(n);
+  for (uint64_t i = count_ - n; i < count_; ++i) out.push_back(ring_[i % kCapacity]);
+  return out;
+}
+
+RACEFUZZ_SCHED_INTERNAL std::string Trace::Format(const Event& e) {
+  std::string s = e.thread == kNoThread ? std::string("main") : absl::StrFormat("T%d", e.thread);
+  absl::StrAppend(&s, " ", e.op);
+  if (e.object.kind != nullptr) absl::StrAppendFormat(&s, " %s %d", e.object.kind, e.object.id);
+  if (e.has_range) absl::StrAppendFormat(&s, " [%d, %d)", e.range.lo, e.range.hi);
+  return s;
+}
+
+RACEFUZZ_SCHED_INTERNAL void Trace::Print(FILE* out, size_t n) const {
+  const std::vector<Event> last = Last(n);
+  absl::FPrintF(out, "racefuzz timeline: last %d of %d events, %d scheduling decisions\n",
+                last.size(), count_, num_decisions_);
+  for (const Event& e : last) absl::FPrintF(out, "  #%-6d %s\n", e.step, Format(e));
+}
+
+}  // namespace racefuzz

@@ -1,0 +1,63 @@
+// The timeline of a deterministic run: the last events in a ring buffer, printed on any report, and
+// a running hash of every event and every scheduling decision, compared by determinism tests.
+#ifndef RACEFUZZ_CORE_SCHED_TRACE_H_
+#define RACEFUZZ_CORE_SCHED_TRACE_H_
+
+#include <array>
+#include <cstdint>
+#include <cstdio>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "absl/types/span.h"
+#include "core/sched/label.h"
+#include "core/sched/runtime.h"
+
+namespace racefuzz {
+
+struct Event {
+  uint64_t step = 0;  // 1-based position in the run
+  ThreadId thread = kNoThread;
+  const char* op = "";
+  uint64_t op_hash = 0;
+  Object object;
+  Range range;
+  bool has_range = false;
+};
+
+class Trace {
+ public:
+  static constexpr size_t kCapacity = 256;  // events kept for the timeline
+
+  // Starts a new run; keeps room for `max_decisions` decisions without allocating while running.
+  void Clear(size_t max_decisions);
+  void Record(ThreadId thread, Label op, Object obj, const Range* range);
+  // Records that the schedule picked `t` at a decision point (two or more threads runnable).
+  void RecordDecision(ThreadId t);
+
+  uint64_t hash() const { return hash_; }
+  uint64_t events() const { return count_; }
+  absl::Span<const ThreadId> decisions() const { return {decisions_.get(), num_decisions_}; }
+
+  // The last `n` events, oldest first.
+  std::vector<Event> Last(size_t n) const;
+  // "T2 write_raw page 1 [100, 356)".
+  static std::string Format(const Event& e);
+  // Prints the last `n` events as an indented timeline, one per line.
+  void Print(FILE* out, size_t n) const;
+
+ private:
+  std::array<Event, kCapacity> ring_{};
+  uint64_t count_ = 0;
+  uint64_t hash_ = 0;
+  // A plain array, not a vector: fibers append with no happens-before between them, and a vector's
+  // out-of-line growth would be instrumented by TSan.
+  std::unique_ptr<ThreadId[]> decisions_;
+  size_t num_decisions_ = 0;
+  size_t decisions_capacity_ = 0;
+};
+
+}  // namespace racefuzz
+
+#endif  // RACEFUZZ_CORE_SCHED_TRACE_H_

@@ -1,0 +1,129 @@
+#include "core/sched/scheduler.h"
+
+#include <vector>
+
+#include <fuzzer/FuzzedDataProvider.h>
+#include <gtest/gtest.h>
+
+#include "core/sched/harness.h"
+#include "core/sched/input_schedule.h"
+#include "core/sched/replay_schedule.h"
+#include "core/sched/round_robin_schedule.h"
+#include "core/sched/sync.h"
+
+namespace racefuzz {
+namespace {
+
+TEST(Scheduler, RunsEveryThreadToCompletion) {
+  RoundRobinSchedule rr;
+  int done[3] = {0, 0, 0};
+  Scheduler::Get().Run(rr, [&] {
+    for (int t = 0; t < 3; ++t) {
+      spawn([&, t] {
+        for (int i = 0; i < 5; ++i) yield_point("step");
+        done[t] = 1;
+      });
+    }
+  });
+  EXPECT_EQ(done[0] + done[1] + done[2], 3);
+  EXPECT_GT(Scheduler::Get().trace().decisions().size(), 10u);
+}
+
+TEST(Scheduler, MutexSerializesCriticalSections) {
+  RoundRobinSchedule rr;
+  int counter = 0;
+  Mutex mu;
+  Scheduler::Get().Run(rr, [&] {
+    for (int t = 0; t < 3; ++t) {
+      spawn([&] {
+        for (int i = 0; i < 10; ++i) {
+          Guard g(mu);
+          const int v = counter;
+          yield_point("between");
+          counter = v + 1;
+        }
+      });
+    }
+  });
+  EXPECT_EQ(counter, 30);
+}
+
+TEST(Scheduler, SameInputSameTrace) {
+  std::vector<uint8_t> bytes(64);
+  for (size_t i = 0; i < bytes.size(); ++i) bytes[i] = static_cast<uint8_t>(i * 37 + 11);
+  uint64_t hashes[2];
+  for (uint64_t& h : hashes) {
+    FuzzedDataProvider fdp(bytes.data(), bytes.size());
+    Mutex mu;
+    int x = 0;
+    h = RunInput(fdp, [&] {
+      for (int t = 0; t < 3; ++t) {
+        spawn([&] {
+          for (int i = 0; i < 4; ++i) {
+            Guard g(mu);
+            ++x;
+          }
+        });
+      }
+    });
+  }
+  EXPECT_EQ(hashes[0], hashes[1]);
+}
+
+TEST(Scheduler, ReplayOfRecordedDecisionsGivesTheSameTrace) {
+  std::vector<uint8_t> bytes(40, 0x93);
+  auto program = [] {
+    for (int t = 0; t < 3; ++t) {
+      spawn([] {
+        for (int i = 0; i < 6; ++i) yield_point("step");
+      });
+    }
+  };
+  FuzzedDataProvider fdp(bytes.data(), bytes.size());
+  InputSchedule input(fdp);
+  Scheduler::Get().Run(input, program);
+  const uint64_t first = Scheduler::Get().trace().hash();
+  const auto d = Scheduler::Get().trace().decisions();
+  ReplaySchedule replay(std::vector<ThreadId>(d.begin(), d.end()));
+  Scheduler::Get().Run(replay, program);
+  EXPECT_FALSE(replay.diverged());
+  EXPECT_EQ(Scheduler::Get().trace().hash(), first);
+}
+
+TEST(Scheduler, JoinWaitsForTheThread) {
+  RoundRobinSchedule rr;
+  int value = 0;
+  int seen = -1;
+  Scheduler::Get().Run(rr, [&] {
+    spawn([&] {
+      const ThreadId child = spawn([&] {
+        for (int i = 0; i < 3; ++i) yield_point("work");
+        value = 42;
+      });
+      join(child);
+      seen = value;
+    });
+  });
+  EXPECT_EQ(seen, 42);
+}
+
+TEST(Scheduler, WaitUntilSeesAnotherThreadsStore) {
+  RoundRobinSchedule rr;
+  Atomic<int> flag(0, "flag");
+  int data = 0;
+  int seen = 0;
+  Scheduler::Get().Run(rr, [&] {
+    spawn([&] {
+      wait_until([&] { return flag.load(std::memory_order_acquire) == 1; });
+      seen = data;
+    });
+    spawn([&] {
+      data = 7;
+      flag.store(1, std::memory_order_release);
+    });
+  });
+  EXPECT_EQ(seen, 7);
+}
+
+}  // namespace
+}  // namespace racefuzz
