@@ -31,9 +31,12 @@ absl::StatusOr<HarnessConfig> HarnessConfigFromEnv() {
       c.mode = Mode::kDeterministic;
     } else if (s == "threads") {
       c.mode = Mode::kThreads;
+    } else if (s == "naive") {
+      c.mode = Mode::kThreads;
+      c.naive = true;
     } else {
       return absl::InvalidArgumentError(
-          absl::StrFormat("RACEFUZZ_MODE=%s: expected 'deterministic' or 'threads'", s));
+          absl::StrFormat("RACEFUZZ_MODE=%s: expected 'deterministic', 'threads' or 'naive'", s));
     }
   }
   if (const char* v = std::getenv("RACEFUZZ_SCHEDULE"); v != nullptr && *v != '\0') {
@@ -78,7 +81,7 @@ void SetHarnessConfig(const HarnessConfig& config) { Config() = config; }
 uint64_t RunInput(FuzzedDataProvider& fdp, absl::FunctionRef<void()> setup) {
   const HarnessConfig& config = GetHarnessConfig();
   if (config.mode == Mode::kThreads) {
-    ThreadPool::Get().Run(setup);
+    ThreadPool::Get().Run(setup, config.naive);
     return 0;
   }
   // Only the selected source is built: PCT reads its change points from the input on construction.

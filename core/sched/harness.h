@@ -1,7 +1,8 @@
 // The harness fuzz targets share: one call runs the simulated threads of one fuzz input, in the
 // mode and with the schedule the environment selects.
 //
-//   RACEFUZZ_MODE=deterministic|threads   (default deterministic)
+//   RACEFUZZ_MODE=deterministic|threads|naive   (default deterministic; naive = a new std::thread
+//                                          per simulated thread per input: the baseline harness)
 //   RACEFUZZ_SCHEDULE=input|pct|round-robin (default input; deterministic mode only)
 //   RACEFUZZ_MAX_STEPS=N                  (livelock budget, default 100000)
 //   RACEFUZZ_TRACE=1                      (print every run's whole timeline and hash to stderr)
@@ -25,6 +26,7 @@ enum class ScheduleKind { kInput, kPct, kRoundRobin };
 
 struct HarnessConfig {
   Mode mode = Mode::kDeterministic;
+  bool naive = false;  // with kThreads: fresh OS threads per input instead of the pool
   ScheduleKind schedule = ScheduleKind::kInput;
   uint64_t max_steps = 100000;
   bool print_trace = false;

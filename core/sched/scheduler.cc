@@ -165,9 +165,11 @@ RACEFUZZ_SCHED_INTERNAL ThreadId Scheduler::Spawn(absl::AnyInvocable<void()> bod
   th.state = State::kRunnable;
   th.blocked_on = nullptr;
   if (!stacks_[t]) stacks_[t] = std::make_unique<internal::FiberStack>();
-  static constexpr const char* kNames[kMaxThreads] = {"T0",  "T1",  "T2",  "T3", "T4",  "T5",
-                                                      "T6",  "T7",  "T8",  "T9", "T10", "T11",
-                                                      "T12", "T13", "T14", "T15"};
+  // TSan numbers threads its own way ("thread T2"); the fiber name carries racefuzz's id.
+  static constexpr const char* kNames[kMaxThreads] = {
+      "racefuzz T0",  "racefuzz T1",  "racefuzz T2",  "racefuzz T3", "racefuzz T4",  "racefuzz T5",
+      "racefuzz T6",  "racefuzz T7",  "racefuzz T8",  "racefuzz T9", "racefuzz T10", "racefuzz T11",
+      "racefuzz T12", "racefuzz T13", "racefuzz T14", "racefuzz T15"};
   internal::PrepareFiber(th.ctx, *stacks_[t], &Scheduler::FiberMain, &th, kNames[t]);
   happens_before_release(&th);
   tsan_ignore_begin();

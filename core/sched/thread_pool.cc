@@ -40,6 +40,13 @@ ThreadId ThreadPool::Spawn(absl::AnyInvocable<void()> body) {
                   absl::StrFormat("a run may spawn at most %d simulated threads", kMaxThreads));
     }
     t = spawned_++;
+    if (fresh_os_threads_) {
+      fresh_[t] = std::thread([t, body = std::move(body)]() mutable {
+        t_current = t;
+        body();
+      });
+      return t;
+    }
     if (!workers_[t]) {
       workers_[t] = std::make_unique<Worker>();
       workers_[t]->os_thread = std::thread(&ThreadPool::WorkerLoop, workers_[t].get(), t);
@@ -55,12 +62,17 @@ ThreadId ThreadPool::Spawn(absl::AnyInvocable<void()> body) {
 }
 
 void ThreadPool::Join(ThreadId t) {
+  if (fresh_os_threads_) {
+    if (fresh_[t].joinable()) fresh_[t].join();
+    return;
+  }
   Worker& w = *workers_[t];
   std::unique_lock<std::mutex> lock(w.mu);
   w.cv.wait(lock, [&w] { return !w.busy; });
 }
 
-void ThreadPool::Run(absl::FunctionRef<void()> setup) {
+void ThreadPool::Run(absl::FunctionRef<void()> setup, bool fresh_os_threads) {
+  fresh_os_threads_ = fresh_os_threads;
   internal::g_mode = Mode::kThreads;
   setup();
   int n;

@@ -1,6 +1,9 @@
 // Threads mode: the bodies of a run on real OS threads from a persistent pool (no thread creation
 // per input). It finds what the sequentially consistent fiber run cannot (real reorderings, real
 // timing), but a crash found this way does not replay exactly: the OS picked the interleaving.
+//
+// With fresh_os_threads, every spawn creates a std::thread and every join joins it: the harness a
+// user would write without racefuzz ("naive" mode), kept as the baseline the benchmarks compare to.
 #ifndef RACEFUZZ_CORE_SCHED_THREAD_POOL_H_
 #define RACEFUZZ_CORE_SCHED_THREAD_POOL_H_
 
@@ -23,7 +26,7 @@ class ThreadPool {
 
   // Runs `setup`, which spawns, then waits for every spawned body. Like Scheduler::Run, all the
   // bodies did happens-before the return (the pool's mutex carries the edge).
-  void Run(absl::FunctionRef<void()> setup);
+  void Run(absl::FunctionRef<void()> setup, bool fresh_os_threads = false);
 
   ThreadId Spawn(absl::AnyInvocable<void()> body);
   void Join(ThreadId t);
@@ -43,6 +46,8 @@ class ThreadPool {
   static void WorkerLoop(Worker* w, ThreadId id);
 
   std::array<std::unique_ptr<Worker>, kMaxThreads> workers_;
+  std::array<std::thread, kMaxThreads> fresh_;  // naive mode
+  bool fresh_os_threads_ = false;
   std::mutex mu_;
   int spawned_ = 0;
 };

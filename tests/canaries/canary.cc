@@ -1,0 +1,35 @@
+#include "tests/canaries/canary.h"
+
+#include <cstring>
+
+#include "core/sched/round_robin_schedule.h"
+#include "core/sched/scheduler.h"
+
+namespace racefuzz::canary {
+
+std::vector<Canary>& Registry() {
+  static std::vector<Canary>* all = new std::vector<Canary>();
+  return *all;
+}
+
+int Register(Canary c) {
+  Registry().push_back(std::move(c));
+  return static_cast<int>(Registry().size());
+}
+
+const std::vector<Canary>& All() { return Registry(); }
+
+unsigned ThisBuild() {
+  if (std::strcmp(RACEFUZZ_BUILD_NAME, "tsan") == 0) return kTsan;
+  if (std::strcmp(RACEFUZZ_BUILD_NAME, "asan") == 0) return kAsan;
+  return kDebug;
+}
+
+void RunThreads(std::initializer_list<std::function<void()>> bodies) {
+  RoundRobinSchedule rr;
+  Scheduler::Get().Run(rr, [&] {
+    for (const auto& body : bodies) spawn(body);
+  });
+}
+
+}  // namespace racefuzz::canary

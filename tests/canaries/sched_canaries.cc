@@ -1,0 +1,143 @@
+// Canaries for the engine (core/sched): TSan sees exactly the synchronization the program performs,
+// and racefuzz reports deadlocks and livelocks with the blocked sites.
+#include <atomic>
+
+#include "core/sched/sync.h"
+#include "tests/canaries/canary.h"
+
+namespace racefuzz::canary {
+namespace {
+
+int g_counter = 0;
+
+RACEFUZZ_CANARY(engine_unsynchronized_write,
+                {
+                    .clause = "engine: a plain write in two simulated threads is a data race",
+                    .builds = kTsan,
+                    .expect = {"WARNING: ThreadSanitizer: data race", "racefuzz timeline",
+                               "T1 bump counter 0", "SUMMARY: ThreadSanitizer: data race"},
+                    .violate =
+                        [] {
+                          auto bump = [] {
+                            yield_point("bump", {"counter", 0});
+                            g_counter++;
+                          };
+                          RunThreads({bump, bump});
+                        },
+                    .clean =
+                        [] {
+                          static Mutex mu("counter_mu");
+                          auto bump = [] {
+                            Guard g(mu);
+                            yield_point("bump", {"counter", 0});
+                            g_counter++;
+                          };
+                          RunThreads({bump, bump});
+                        },
+                });
+
+int g_message = 0;
+
+template <std::memory_order kStore, std::memory_order kLoad>
+void MessagePass() {
+  static Atomic<int> flag(0, "flag");
+  RunThreads({[] {
+                g_message = 42;
+                flag.store(1, kStore);
+              },
+              [] {
+                wait_until([] { return flag.load(kLoad) == 1; }, "wait_flag");
+                if (g_message != 42) std::abort();
+              }});
+}
+
+RACEFUZZ_CANARY(
+    engine_relaxed_message_pass,
+    {
+        .clause = "engine: a message passed with relaxed atomics races on the message",
+        .builds = kTsan,
+        .expect = {"WARNING: ThreadSanitizer: data race", "racefuzz timeline",
+                   "atomic_store flag 0", "SUMMARY: ThreadSanitizer: data race"},
+        .violate = [] { MessagePass<std::memory_order_relaxed, std::memory_order_relaxed>(); },
+        .clean = [] { MessagePass<std::memory_order_release, std::memory_order_acquire>(); },
+    });
+
+template <bool kSameOrder>
+void TwoLocks() {
+  static Mutex a("mu_a");
+  static Mutex b("mu_b");
+  RunThreads({[] {
+                Guard ga(a);
+                Guard gb(b);
+              },
+              [] {
+                Mutex& first = kSameOrder ? a : b;
+                Mutex& second = kSameOrder ? b : a;
+                Guard g1(first);
+                Guard g2(second);
+              }});
+}
+
+RACEFUZZ_CANARY(
+    engine_abba_deadlock,
+    {
+        .clause = "engine: an ABBA lock order is reported as a deadlock naming both sites",
+        .builds = kAll,
+        .expect = {"ERROR: racefuzz: deadlock", "T0 blocked in lock mu_b 0 at", "sched_canaries.cc",
+                   "T1 blocked in lock mu_a 0 at", "sched_canaries.cc", "racefuzz timeline",
+                   "SUMMARY: racefuzz: deadlock"},
+        .violate = [] { TwoLocks<false>(); },
+        .clean = [] { TwoLocks<true>(); },
+    });
+
+template <bool kSomeoneSets>
+void SpinOnFlag() {
+  static Atomic<int> flag(0, "flag");
+  RunThreads({[] {
+                // A spin loop that never parks: each iteration is a step.
+                while (flag.load(std::memory_order_acquire) == 0) {
+                }
+              },
+              [] {
+                if (kSomeoneSets) flag.store(1, std::memory_order_release);
+              }});
+}
+
+RACEFUZZ_CANARY(engine_livelock,
+                {
+                    .clause = "engine: a spin that never ends is reported as a livelock",
+                    .builds = kAll,
+                    .expect = {"ERROR: racefuzz: livelock", "budget of 100000 steps",
+                               "atomic_load flag 0", "SUMMARY: racefuzz: livelock"},
+                    .violate = [] { SpinOnFlag<false>(); },
+                    .clean = [] { SpinOnFlag<true>(); },
+                });
+
+template <bool kOwnerUnlocks>
+void UnlockByOther() {
+  static Mutex mu("mu");
+  static Atomic<int> locked(0, "locked");
+  RunThreads({[] {
+                mu.lock();
+                locked.store(1);
+                if (kOwnerUnlocks) mu.unlock();
+              },
+              [] {
+                wait_until([] { return locked.load() == 1; });
+                if (!kOwnerUnlocks) mu.unlock();
+              }});
+}
+
+RACEFUZZ_CANARY(engine_unlock_not_owner,
+                {
+                    .clause = "engine: a mutex is unlocked only by the thread that holds it",
+                    .builds = kAll,
+                    .expect = {"ERROR: racefuzz: contract violation: mutex-unlock-not-owner",
+                               "T1 unlocks mu, held by T0",
+                               "SUMMARY: racefuzz: mutex-unlock-not-owner"},
+                    .violate = [] { UnlockByOther<false>(); },
+                    .clean = [] { UnlockByOther<true>(); },
+                });
+
+}  // namespace
+}  // namespace racefuzz::canary
