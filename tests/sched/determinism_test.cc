@@ -1,0 +1,186 @@
+// Determinism is part of the product: the same input gives the same interleaving and the same
+// trace, and a recorded schedule replays to the same trace (the replay round trip is a CI gate).
+#include <cstdint>
+#include <vector>
+
+#include <fuzzer/FuzzedDataProvider.h>
+#include <gtest/gtest.h>
+
+#include "core/sched/harness.h"
+#include "core/sched/input_schedule.h"
+#include "core/sched/pct_schedule.h"
+#include "core/sched/replay_schedule.h"
+#include "core/sched/scheduler.h"
+#include "core/sched/splitmix.h"
+#include "core/sched/sync.h"
+#include "core/sched/thread_pool.h"
+
+namespace racefuzz {
+namespace {
+
+// A program with every kind of decision point: yields, lock contention, atomics, waits, joins and
+// threads spawning threads. Its shape is decoded from the back of `fdp`, like a fuzz target's.
+struct Program {
+  explicit Program(FuzzedDataProvider& fdp)
+      : threads(fdp.ConsumeIntegralInRange(2, 4)), ops(fdp.ConsumeIntegralInRange(1, 16)) {}
+
+  void operator()() {
+    for (int t = 0; t < threads; ++t) {
+      spawn([this, t] {
+        for (int i = 0; i < ops; ++i) {
+          if ((i + t) % 3 == 0) {
+            Guard g(mu);
+            shared += t;
+            yield_point("critical", {"shared", 0});
+          } else {
+            counter.fetch_add(1);
+          }
+        }
+        if (t == 0) {
+          const ThreadId helper = spawn([this] { counter.fetch_add(100); });
+          join(helper);
+        }
+      });
+    }
+  }
+
+  int threads;
+  int ops;
+  Mutex mu{"mu"};
+  Atomic<int> counter{0, "counter"};
+  int shared = 0;
+};
+
+std::vector<uint8_t> RandomInput(uint64_t& state) {
+  std::vector<uint8_t> bytes(SplitMix64(state) % 96);
+  for (uint8_t& b : bytes) b = static_cast<uint8_t>(SplitMix64(state));
+  return bytes;
+}
+
+uint64_t RunOnce(const std::vector<uint8_t>& bytes) {
+  FuzzedDataProvider fdp(bytes.data(), bytes.size());
+  Program p(fdp);
+  return RunInput(fdp, [&] { p(); });
+}
+
+TEST(Determinism, HundredRandomInputsGiveTheSameTraceTwice) {
+  SetHarnessConfig(HarnessConfig{});
+  uint64_t state = 2026;
+  int distinct = 0;
+  uint64_t previous = 0;
+  for (int i = 0; i < 200; ++i) {
+    const std::vector<uint8_t> input = RandomInput(state);
+    const uint64_t first = RunOnce(input);
+    const uint64_t second = RunOnce(input);
+    ASSERT_EQ(first, second) << "input " << i << " gave two traces";
+    distinct += first != previous;
+    previous = first;
+  }
+  // The hash is not a constant: different inputs do give different interleavings.
+  EXPECT_GT(distinct, 100);
+}
+
+TEST(Determinism, RecordedDecisionsReplayToTheSameTrace) {
+  uint64_t state = 7;
+  for (int i = 0; i < 100; ++i) {
+    const std::vector<uint8_t> input = RandomInput(state);
+    FuzzedDataProvider fdp(input.data(), input.size());
+    Program p(fdp);
+    InputSchedule schedule(fdp);
+    Scheduler::Get().Run(schedule, [&] { p(); });
+    const uint64_t recorded = Scheduler::Get().trace().hash();
+    const auto d = Scheduler::Get().trace().decisions();
+
+    FuzzedDataProvider fdp2(input.data(), input.size());
+    Program p2(fdp2);
+    ReplaySchedule replay(std::vector<ThreadId>(d.begin(), d.end()));
+    Scheduler::Get().Run(replay, [&] { p2(); });
+    ASSERT_FALSE(replay.diverged()) << "input " << i;
+    ASSERT_EQ(Scheduler::Get().trace().hash(), recorded) << "input " << i;
+  }
+}
+
+TEST(Determinism, ScheduleContinuesDeterministicallyWhenInputRunsOut) {
+  // One byte of schedule, hundreds of decisions: the fallback generator takes over, and every
+  // thread still runs to completion (no thread starves).
+  const std::vector<uint8_t> input = {0x01};
+  uint64_t hashes[2];
+  for (uint64_t& h : hashes) {
+    FuzzedDataProvider fdp(input.data(), input.size());
+    InputSchedule schedule(fdp);
+    Atomic<int> finished(0);
+    Scheduler::Get().Run(schedule, [&] {
+      for (int t = 0; t < 3; ++t) {
+        spawn([&] {
+          for (int i = 0; i < 50; ++i) yield_point("step");
+          finished.fetch_add(1);
+        });
+      }
+    });
+    EXPECT_EQ(finished.load(), 3);
+    EXPECT_EQ(schedule.from_input(), 1u);
+    EXPECT_GT(schedule.from_fallback(), 100u);
+    h = Scheduler::Get().trace().hash();
+  }
+  EXPECT_EQ(hashes[0], hashes[1]);
+}
+
+TEST(Pct, HighestPriorityThreadRunsUntilAChangePoint) {
+  // Change points far away (0xffff % 1024 = 1023): no change within this run. Priorities: T0 gets
+  // 0x10, T1 gets 0x80, so T1 runs to completion before T0 takes any step.
+  const std::vector<uint8_t> input = {0xff, 0xff, 0xff, 0xff, 0x10, 0x80};
+  FuzzedDataProvider fdp(input.data(), input.size());
+  PctSchedule pct(fdp, /*depth=*/3, /*max_decisions=*/1024);
+  std::vector<ThreadId> order;
+  Mutex mu;
+  Scheduler::Get().Run(pct, [&] {
+    for (int t = 0; t < 2; ++t) {
+      spawn([&, t] {
+        for (int i = 0; i < 3; ++i) {
+          yield_point("step");
+          Guard g(mu);
+          order.push_back(t);
+        }
+      });
+    }
+  });
+  EXPECT_EQ(order, (std::vector<ThreadId>{1, 1, 1, 0, 0, 0}));
+}
+
+TEST(HarnessConfig, RejectsUnknownValuesWithTheChoices) {
+  setenv("RACEFUZZ_MODE", "fibers", 1);
+  const auto c = HarnessConfigFromEnv();
+  unsetenv("RACEFUZZ_MODE");
+  ASSERT_FALSE(c.ok());
+  EXPECT_NE(c.status().message().find("expected 'deterministic', 'threads' or 'naive'"),
+            absl::string_view::npos);
+  setenv("RACEFUZZ_SCHEDULE", "pct", 1);
+  setenv("RACEFUZZ_MAX_STEPS", "500", 1);
+  const auto ok = HarnessConfigFromEnv();
+  unsetenv("RACEFUZZ_SCHEDULE");
+  unsetenv("RACEFUZZ_MAX_STEPS");
+  ASSERT_TRUE(ok.ok());
+  EXPECT_EQ(ok->schedule, ScheduleKind::kPct);
+  EXPECT_EQ(ok->max_steps, 500u);
+}
+
+TEST(ThreadsMode, RunsTheSameBodiesOnPoolThreads) {
+  int counter = 0;
+  Mutex mu;
+  for (int round = 0; round < 20; ++round) {
+    ThreadPool::Get().Run([&] {
+      for (int t = 0; t < 4; ++t) {
+        spawn([&] {
+          for (int i = 0; i < 100; ++i) {
+            Guard g(mu);
+            ++counter;
+          }
+        });
+      }
+    });
+  }
+  EXPECT_EQ(counter, 20 * 4 * 100);
+}
+
+}  // namespace
+}  // namespace racefuzz
