@@ -1,0 +1,97 @@
+#include "core/rcu/callbacks.h"
+
+#include <cstdint>
+#include <deque>
+#include <vector>
+
+#include "core/check/report.h"
+#include "core/rcu/callbacks_internal.h"
+#include "core/rcu/grace_period.h"
+#include "core/sched/sync.h"
+
+namespace racefuzz::rcu {
+namespace {
+
+struct Pending {
+  uint64_t cookie;  // get_state_synchronize_rcu() when queued
+  absl::AnyInvocable<void() &&> callback;
+};
+
+// The queue, in call order (cookies never decrease along it). Guarded by QueueMutex().
+std::deque<Pending>& Queue() {
+  static auto* q = new std::deque<Pending>();
+  return *q;
+}
+Mutex& QueueMutex() {
+  static auto* mu = new Mutex("rcu_callbacks");
+  return *mu;
+}
+// Held while a batch runs: rcu_barrier() takes it to know that no batch is still running.
+Mutex& RunnerMutex() {
+  static auto* mu = new Mutex("rcu_callback_runner");
+  return *mu;
+}
+// The simulated thread running callbacks (slot index), or -2: rcu_barrier from a callback is a
+// contract violation, not a deadlock. Read only by the runner thread itself.
+std::atomic<int> g_runner{-2};
+
+// Takes the callbacks that are ready (a full grace period elapsed since each was queued).
+std::vector<absl::AnyInvocable<void() &&>> TakeReady() {
+  std::vector<absl::AnyInvocable<void() &&>> ready;
+  racefuzz::Guard<Mutex> lock(QueueMutex());
+  std::deque<Pending>& q = Queue();
+  while (!q.empty() && poll_state_synchronize_rcu(q.front().cookie)) {
+    ready.push_back(std::move(q.front().callback));
+    q.pop_front();
+  }
+  return ready;
+}
+
+}  // namespace
+
+void call_rcu(absl::AnyInvocable<void() &&> callback) {
+  const uint64_t cookie = get_state_synchronize_rcu();
+  racefuzz::Guard<Mutex> lock(QueueMutex());
+  yield_point("call_rcu");
+  Queue().push_back({cookie, std::move(callback)});
+}
+
+namespace internal {
+
+void RunReadyCallbacks() {
+  racefuzz::Guard<Mutex> runner(RunnerMutex());
+  std::vector<absl::AnyInvocable<void()&&>> ready = TakeReady();
+  if (ready.empty()) return;
+  g_runner.store(current_thread(), std::memory_order_relaxed);
+  for (auto& cb : ready) {
+    note("rcu_callback");
+    // SAFETY: the callback's grace period has completed (TakeReady), so no reader that could see
+    // what it frees is still in its read-side critical section.
+    std::move(cb)();
+  }
+  g_runner.store(-2, std::memory_order_relaxed);
+}
+
+}  // namespace internal
+
+void rcu_barrier() {
+  RACEFUZZ_CONTRACT(
+      g_runner.load(std::memory_order_relaxed) != current_thread(), "rcu-barrier-in-callback",
+      "T%d calls rcu_barrier from an RCU callback: it would wait for itself", current_thread());
+  yield_point("rcu_barrier");
+  // Every callback queued before this point has a cookie older than the next grace period's
+  // start, so one grace period makes them all ready; synchronize_rcu runs the ready ones, and
+  // holding the runner lock afterwards waits out a batch another thread may still be running.
+  for (;;) {
+    synchronize_rcu();
+    bool empty;
+    {
+      racefuzz::Guard<Mutex> lock(QueueMutex());
+      empty = Queue().empty();
+    }
+    if (empty) break;
+  }
+  racefuzz::Guard<Mutex> runner(RunnerMutex());
+}
+
+}  // namespace racefuzz::rcu

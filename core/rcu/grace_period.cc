@@ -1,0 +1,83 @@
+#include "core/rcu/grace_period.h"
+
+#include <array>
+#include <atomic>
+
+#include "core/check/report.h"
+#include "core/rcu/callbacks_internal.h"
+#include "core/rcu/read_side.h"
+#include "core/sched/sync.h"
+
+namespace racefuzz::rcu {
+namespace {
+
+// Numbers of the grace periods started and completed. Grace periods are serialized, so
+// completed <= started <= completed + 1.
+std::atomic<uint64_t> g_started{0};
+std::atomic<uint64_t> g_completed{0};
+// Held by the thread running a grace period. Relaxed: serializing grace periods must not add
+// happens-before between updaters that TSan could otherwise report.
+std::atomic<bool> g_busy{false};
+std::atomic<bool> g_skip{false};
+
+bool TryClaim() {
+  bool expected = false;
+  return g_busy.compare_exchange_strong(expected, true, std::memory_order_relaxed);
+}
+
+}  // namespace
+
+void synchronize_rcu() {
+  RACEFUZZ_CONTRACT(!in_read_side(), "rcu-synchronize-in-read-side",
+                    "T%d calls synchronize_rcu inside its own RCU read-side critical section: it "
+                    "would wait for itself forever",
+                    current_thread());
+  yield_point("synchronize_rcu");
+  wait_until(TryClaim, "rcu_gp_serialize");
+  const uint64_t gp = g_started.fetch_add(1, std::memory_order_seq_cst) + 1;
+
+  if (!g_skip.load(std::memory_order_relaxed)) {
+    // Snapshot: which slots are inside a section now. seq_cst pairs with the reader's seq_cst
+    // store at its outermost lock.
+    std::array<uint64_t, internal::kSlots> open{};
+    for (int i = 0; i < internal::kSlots; ++i) {
+      const uint64_t seq = internal::Slot(i).seq.load(std::memory_order_seq_cst);
+      open[i] = (seq & 1) ? seq : 0;
+    }
+    for (int i = 0; i < internal::kSlots; ++i) {
+      if (open[i] == 0) continue;
+      internal::ReaderSlot& s = internal::Slot(i);
+      // Acquire: pairs with the release store of the reader's outermost unlock.
+      wait_until(
+          [&] { return s.seq.load(std::memory_order_acquire) != open[i]; }, "rcu_gp_wait",
+          i == 0 ? Object{"setup_reader", 0} : Object{"reader_T", static_cast<uint64_t>(i - 1)});
+    }
+    // Every reader's last outermost unlock happens-before the end of the grace period.
+    for (int i = 0; i < internal::kSlots; ++i) {
+      (void)internal::Slot(i).seq.load(std::memory_order_acquire);
+    }
+  }
+
+  g_completed.store(gp, std::memory_order_release);
+  g_busy.store(false, std::memory_order_relaxed);
+  note("rcu_gp_end");
+  internal::RunReadyCallbacks();
+}
+
+uint64_t get_state_synchronize_rcu() { return g_started.load(std::memory_order_seq_cst); }
+
+bool poll_state_synchronize_rcu(uint64_t cookie) { return grace_periods_since(cookie) > 0; }
+
+uint64_t grace_periods_since(uint64_t cookie) {
+  // Grace period k started after the cookie was taken iff k > cookie; they complete in order.
+  const uint64_t done = g_completed.load(std::memory_order_acquire);
+  return done > cookie ? done - cookie : 0;
+}
+
+namespace testing {
+
+ScopedSkipGracePeriods::ScopedSkipGracePeriods() { g_skip.store(true); }
+ScopedSkipGracePeriods::~ScopedSkipGracePeriods() { g_skip.store(false); }
+
+}  // namespace testing
+}  // namespace racefuzz::rcu

@@ -1,0 +1,55 @@
+// Grace periods: synchronize_rcu() and the kernel's polled grace-period cookies.
+//
+// racefuzz's RCU is its own (Debian's liburcu is not TSan-aware). A grace period is run by the
+// thread that calls synchronize_rcu(): grace periods are serialized (one at a time, numbered 1, 2,
+// ...), and each snapshots every reader slot (read_side.h) and waits, yielding through
+// wait_until, until each section that was open at the snapshot has ended. It then acquires every
+// slot's last outermost unlock, so TSan sees every pre-existing reader's accesses happen-before
+// what follows the grace period (freeing the object they read). Acquiring readers whose sections
+// ended before the grace period is what the kernel guarantees too; acquiring a section that began
+// after the snapshot and already ended is a slight over-approximation.
+//
+// Callbacks queued by call_rcu (callbacks.h) that the completed grace period made ready are run at
+// the end of synchronize_rcu(), on the calling thread.
+#ifndef RACEFUZZ_CORE_RCU_GRACE_PERIOD_H_
+#define RACEFUZZ_CORE_RCU_GRACE_PERIOD_H_
+
+#include <cstdint>
+
+namespace racefuzz::rcu {
+
+// Waits until every read-side critical section that began before the call has ended.
+//
+// Safety: must be called where sleeping is allowed: not inside a read-side critical section of the
+// calling thread (it would wait for itself forever). Checked by a contract check
+// ("rcu-synchronize-in-read-side"). A reader blocked on something the caller holds is reported by
+// the scheduler as a deadlock.
+void synchronize_rcu();
+
+// A cookie naming "now" for poll_state_synchronize_rcu (the kernel's get_state_synchronize_rcu).
+uint64_t get_state_synchronize_rcu();
+
+// Whether a full grace period has elapsed since `cookie` was taken.
+bool poll_state_synchronize_rcu(uint64_t cookie);
+
+// How many full grace periods have elapsed since `cookie` was taken (racefuzz's rcutorture-style
+// "pipe count": an object retired at `cookie` and still seen by a reader must have age 0).
+uint64_t grace_periods_since(uint64_t cookie);
+
+namespace testing {
+
+// While alive, synchronize_rcu() does not wait for readers (grace periods still count as
+// completed): the planted bug "free without a grace period", so canaries can prove that ASan, TSan
+// and the age oracle catch it. Create it before a run starts, never in correct code.
+class ScopedSkipGracePeriods {
+ public:
+  ScopedSkipGracePeriods();
+  ~ScopedSkipGracePeriods();
+  ScopedSkipGracePeriods(const ScopedSkipGracePeriods&) = delete;
+  ScopedSkipGracePeriods& operator=(const ScopedSkipGracePeriods&) = delete;
+};
+
+}  // namespace testing
+}  // namespace racefuzz::rcu
+
+#endif  // RACEFUZZ_CORE_RCU_GRACE_PERIOD_H_

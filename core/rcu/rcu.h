@@ -1,0 +1,238 @@
+// The RCU-protected pointer Rcu<P> and the unpublished old value RcuOld<P> (seed 004,
+// rust/kernel/sync/rcu.rs), over any ForeignOwnable owner (KBox, Arc, Owned<Page>, ...).
+//
+//      T0 (reader)                                 T1 (updater)
+//      Guard g = rcu::read_lock();
+//      auto b = x.dereference(g);
+//                                                  auto old = x.replace(KBox<int>::make(101));
+//      use(*b);     // still the old object          // x holds the new object now
+//      g.unlock();
+//                                                  old.reset();  // synchronize_rcu(), then free
+//
+// Memory order: the kernel's dereference is a Relaxed load paired by address dependency with the
+// Release store in copy_update. TSan has no notion of address dependency, so dereference() loads
+// with memory_order_consume, which compilers and TSan treat as acquire: a publish that is not
+// Release (testing::ScopedRelaxedPublish) is then reported by TSan as a race on the new object's
+// initialization, as it would be a real bug on a weakly ordered CPU.
+#ifndef RACEFUZZ_CORE_RCU_RCU_H_
+#define RACEFUZZ_CORE_RCU_RCU_H_
+
+#include <atomic>
+#include <cstdint>
+#include <optional>
+#include <utility>
+
+#include "core/check/report.h"
+#include "core/rcu/callbacks.h"
+#include "core/rcu/foreign_ownable.h"
+#include "core/rcu/grace_period.h"
+#include "core/rcu/read_side.h"
+#include "core/sched/runtime.h"
+
+namespace racefuzz::rcu {
+
+namespace internal {
+// The store order copy_update publishes with: release, or relaxed under ScopedRelaxedPublish.
+std::memory_order PublishOrder();
+}  // namespace internal
+
+// A shared borrow of an RCU-protected object (the kernel's `P::Borrowed<'rcu>`).
+//
+// Safety: valid only while the read-side critical section of the guard it was taken under is open
+// (the Rust lifetime ties it to the guard). Every access through get(), * and -> is checked by a
+// contract check ("rcu-borrow-after-guard"); a raw pointer kept from get() and used after a grace
+// period is caught by ASan (use after free).
+template <typename T>
+class Borrow {
+ public:
+  Borrow(const T* p, const Guard& g) : p_(p), slot_(g.slot()), section_(g.section()) {}
+
+  const T* get() const {
+    // SAFETY: the section is open, so no grace period that frees *p_ can have completed.
+    internal::CheckSectionOpen(slot_, section_);
+    return p_;
+  }
+  const T& operator*() const { return *get(); }
+  const T* operator->() const { return get(); }
+
+ private:
+  const T* p_;
+  int slot_;
+  uint64_t section_;
+};
+
+template <ForeignOwnable P>
+class Rcu;
+
+// A pointer that has been unpublished but has not waited for a grace period yet: the object may
+// still have readers, so it is freed only after a grace period.
+//
+// Safety: dropping it (or reset()) calls synchronize_rcu(), so it must happen where sleeping is
+// allowed: not inside a read-side critical section (contract check
+// "rcu-synchronize-in-read-side"). defer_free() frees it with call_rcu instead, without blocking.
+template <ForeignOwnable P>
+class [[nodiscard]] RcuOld {
+ public:
+  using T = typename P::Target;
+
+  RcuOld(RcuOld&& other) noexcept : p_(std::exchange(other.p_, nullptr)) {}
+  // Drops (reset()) the value held, then takes `other`'s.
+  RcuOld& operator=(RcuOld&& other) noexcept {
+    reset();
+    p_ = std::exchange(other.p_, nullptr);
+    return *this;
+  }
+  RcuOld(const RcuOld&) = delete;
+  RcuOld& operator=(const RcuOld&) = delete;
+  ~RcuOld() { reset(); }
+
+  // The old object, still owned (readers may still see it: only shared access).
+  const T* get() const { return p_ == nullptr ? nullptr : P::borrow(p_); }
+
+  // Waits for a grace period, then frees the object (the Rust `drop(old)`).
+  void reset() {
+    if (p_ == nullptr) return;
+    synchronize_rcu();
+    // SAFETY: p_ came from into_foreign and RcuOld owns it exclusively; the grace period above
+    // guarantees that no borrow of it exists any more.
+    P dropped = P::from_foreign(std::exchange(p_, nullptr));
+  }
+
+  // Frees the object after a grace period without blocking (kfree_rcu).
+  void defer_free() && {
+    if (p_ == nullptr) return;
+    // SAFETY: p_ came from into_foreign and is unpublished; kfree_rcu frees it after a grace
+    // period.
+    kfree_rcu(P::from_foreign(std::exchange(p_, nullptr)));
+  }
+
+ private:
+  friend class Rcu<P>;
+  explicit RcuOld(void* p) : p_(p) {}
+  void* p_;
+};
+
+// An RCU-protected pointer: readers dereference it under a guard; one updater at a time replaces
+// it (read-copy-update).
+//
+// Invariant: the pointer is null or a value of P::into_foreign() that the Rcu exclusively owns.
+// Not movable (the Rust type is pinned).
+template <ForeignOwnable P>
+class Rcu {
+ public:
+  using T = typename P::Target;
+
+  // `id` names the pointer in the timeline ("rcu_dereference rcu 2").
+  explicit Rcu(P p, uint64_t id = 0) : ptr_(std::move(p).into_foreign()), id_(id) {}
+  explicit Rcu(std::nullptr_t, uint64_t id = 0) : ptr_(nullptr), id_(id) {}
+  Rcu(const Rcu&) = delete;
+  Rcu& operator=(const Rcu&) = delete;
+
+  // Waits for a grace period and frees the object, if any.
+  //
+  // Safety: exclusive, as an updater ("rcu-concurrent-updaters"), and where sleeping is allowed
+  // ("rcu-synchronize-in-read-side").
+  ~Rcu() {
+    UpdaterScope scope(*this, "drops");
+    void* p = ptr_.load(std::memory_order_relaxed);
+    if (p == nullptr) return;
+    synchronize_rcu();
+    // SAFETY: p came from into_foreign and the Rcu owns it; after the grace period no borrow of it
+    // exists any more.
+    P dropped = P::from_foreign(p);
+  }
+
+  // The protected object, or nullopt if the pointer is null.
+  //
+  // Safety: `guard` must be held by the calling thread ("rcu-guard-other-thread"); the borrow is
+  // valid only while the guard's read-side critical section is open (Borrow). It may outlive the
+  // reference to the Rcu itself.
+  std::optional<Borrow<T>> dereference(const Guard& guard) const {
+    guard.check_owner("dereferences an Rcu");
+    yield_point("rcu_dereference", {"rcu", id_});
+    // Ordering: consume pairs with the Release store in copy_update (the kernel relies on the
+    // address dependency of a Relaxed load; see the file comment).
+    void* p = ptr_.load(std::memory_order_consume);
+    if (p == nullptr) return std::nullopt;
+    // SAFETY: p is non-null so it came from into_foreign; the guard's section prevents the grace
+    // period that a drop of RcuOld or Rcu waits for, so from_foreign is not called while the
+    // borrow's section is open.
+    return Borrow<T>(P::borrow(p), guard);
+  }
+
+  // Reads, copies and updates: `f` gets the old object (nullptr if none) and returns the new value
+  // (nullopt for null). Returns the old value, to be freed after a grace period.
+  //
+  // Safety: needs exclusive access (the seed takes Pin<&mut Self>): two concurrent updaters would
+  // both get the same old object and free it twice. Updaters must be serialized by the caller
+  // (e.g. a Mutex); overlapping updaters are a contract check ("rcu-concurrent-updaters"), and the
+  // double free an ASan report.
+  template <typename F>
+  std::optional<RcuOld<P>> copy_update(F&& f) {
+    UpdaterScope scope(*this, "updates");
+    yield_point("rcu_copy_update", {"rcu", id_});
+    void* old = ptr_.load(std::memory_order_relaxed);
+    // SAFETY: old came from into_foreign and, with exclusive access, from_foreign was not called.
+    std::optional<P> next = std::forward<F>(f)(old == nullptr ? nullptr : P::borrow(old));
+    if (next.has_value()) {
+      void* p = std::move(*next).into_foreign();
+      yield_point("rcu_assign_pointer", {"rcu", id_});
+      // Ordering: Release pairs with the consume load in dereference().
+      ptr_.store(p, internal::PublishOrder());
+    } else {
+      yield_point("rcu_assign_null", {"rcu", id_});
+      // Ordering: storing null publishes nothing.
+      ptr_.store(nullptr, std::memory_order_relaxed);
+    }
+    if (old == nullptr) return std::nullopt;
+    return RcuOld<P>(old);
+  }
+
+  // Replaces the pointer with `next`; returns the old value. Safety: as copy_update.
+  std::optional<RcuOld<P>> replace(P next) {
+    return copy_update([&](const T*) { return std::optional<P>(std::move(next)); });
+  }
+
+ private:
+  static constexpr int kIdle = -2;
+
+  // Marks the calling thread as the updater for its scope (relaxed: the check must not add
+  // happens-before between updaters that TSan would otherwise see).
+  class UpdaterScope {
+   public:
+    UpdaterScope(Rcu& rcu, const char* what) : rcu_(rcu) {
+      const int me = current_thread();
+      const int other = rcu_.updater_.exchange(me, std::memory_order_relaxed);
+      RACEFUZZ_CONTRACT(other == kIdle, "rcu-concurrent-updaters",
+                        "T%d %s rcu %d while T%d is updating it: updaters need exclusive access; "
+                        "both would get the same old object and free it twice",
+                        me, what, rcu_.id_, other);
+    }
+    ~UpdaterScope() { rcu_.updater_.store(kIdle, std::memory_order_relaxed); }
+
+   private:
+    Rcu& rcu_;
+  };
+
+  std::atomic<void*> ptr_;
+  std::atomic<int> updater_{kIdle};
+  uint64_t id_;
+};
+
+namespace testing {
+
+// While alive, copy_update publishes with a Relaxed store: the planted bug "WRITE_ONCE instead of
+// rcu_assign_pointer", so canaries can prove TSan catches it. Create it before a run, never in
+// correct code.
+class ScopedRelaxedPublish {
+ public:
+  ScopedRelaxedPublish();
+  ~ScopedRelaxedPublish();
+  ScopedRelaxedPublish(const ScopedRelaxedPublish&) = delete;
+  ScopedRelaxedPublish& operator=(const ScopedRelaxedPublish&) = delete;
+};
+
+}  // namespace testing
+}  // namespace racefuzz::rcu
+
+#endif  // RACEFUZZ_CORE_RCU_RCU_H_
