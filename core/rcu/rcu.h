@@ -148,7 +148,7 @@ class Rcu {
   // valid only while the guard's read-side critical section is open (Borrow). It may outlive the
   // reference to the Rcu itself.
   std::optional<Borrow<T>> dereference(const Guard& guard) const {
-    guard.check_owner("dereferences an Rcu");
+    guard.check_owner("dereferences an Rcu with an RCU read guard");
     yield_point("rcu_dereference", {"rcu", id_});
     // Ordering: consume pairs with the Release store in copy_update (the kernel relies on the
     // address dependency of a Relaxed load; see the file comment).

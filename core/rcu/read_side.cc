@@ -40,12 +40,12 @@ Guard::Guard(Guard&& other) noexcept
     : slot_(other.slot_), seq_(other.seq_), active_(std::exchange(other.active_, false)) {}
 
 void Guard::check_owner(const char* what) const {
-  RACEFUZZ_CONTRACT(active_, "rcu-guard-other-thread", "T%d %s with a guard that was dropped",
+  RACEFUZZ_CONTRACT(active_, "rcu-guard-other-thread", "T%d %s that was already dropped",
                     current_thread(), what);
   const int here = internal::CurrentSlot();
   RACEFUZZ_CONTRACT(here == slot_, "rcu-guard-other-thread",
-                    "T%d %s with an RCU read guard taken by T%d: a guard belongs to its thread",
-                    here - 1, what, slot_ - 1);
+                    "T%d %s taken by T%d: a guard belongs to its thread", here - 1, what,
+                    slot_ - 1);
 }
 
 void Guard::unlock() {
