@@ -31,7 +31,7 @@ void FreeDuringReader() {
                 rcu::Guard g = rcu::read_lock();
                 const int* p = x.dereference(g)->get();
                 dereferenced.store(1, std::memory_order_release);
-                for (int i = 0; i < 8; ++i) yield_point("reader_busy", {"object", 100});
+                for (int i = 0; i < 16; ++i) yield_point("reader_busy", {"object", 100});
                 if (ReadRaw(p) != 100) std::abort();
               },
               [&] {
@@ -65,6 +65,28 @@ RACEFUZZ_CANARY(rcu_call_rcu_skipped_grace_period_asan,
                     .expect = {"ERROR: AddressSanitizer: heap-use-after-free", "ReadRaw",
                                "racefuzz timeline", "T1 rcu_callback",
                                "SUMMARY: AddressSanitizer: heap-use-after-free"},
+                    .violate = [] { FreeDuringReader<true, true>(); },
+                    .clean = [] { FreeDuringReader<false, true>(); },
+                });
+
+RACEFUZZ_CANARY(rcu_free_without_grace_period_tsan,
+                {
+                    .clause = "RcuOld::drop waits for synchronize_rcu() before freeing (TSan)",
+                    .builds = kTsan,
+                    .expect = {"WARNING: ThreadSanitizer: heap-use-after-free", "ReadRaw",
+                               "racefuzz timeline", "T1 rcu_gp_end",
+                               "SUMMARY: ThreadSanitizer: heap-use-after-free"},
+                    .violate = [] { FreeDuringReader<true, false>(); },
+                    .clean = [] { FreeDuringReader<false, false>(); },
+                });
+
+RACEFUZZ_CANARY(rcu_call_rcu_skipped_grace_period_tsan,
+                {
+                    .clause = "call_rcu/kfree_rcu frees only after a grace period (TSan)",
+                    .builds = kTsan,
+                    .expect = {"WARNING: ThreadSanitizer: heap-use-after-free", "ReadRaw",
+                               "racefuzz timeline", "T1 rcu_callback",
+                               "SUMMARY: ThreadSanitizer: heap-use-after-free"},
                     .violate = [] { FreeDuringReader<true, true>(); },
                     .clean = [] { FreeDuringReader<false, true>(); },
                 });
