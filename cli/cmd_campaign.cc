@@ -1,0 +1,210 @@
+// racefuzz campaign: the nightly job. Every target in both builds with libFuzzer's fork mode; the
+// corpus is merged back and minimised; crashes re-run, de-duplicated by report signature and split
+// into new and known; an HTML + JSON report. Everything lives under out/campaign/ and is written as
+// it is found, so a killed campaign loses nothing and the next one starts from what it kept.
+#include <algorithm>
+#include <cstdio>
+#include <set>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "absl/strings/str_join.h"
+#include "absl/time/time.h"
+#include "cli/artifact.h"
+#include "cli/campaign_report.h"
+#include "cli/commands.h"
+#include "cli/crash_index.h"
+#include "cli/fuzzer_run.h"
+#include "cli/process.h"
+#include "cli/repo.h"
+#include "cli/targets.h"
+
+namespace racefuzz::cli {
+namespace {
+
+// A merge replaces corpus/<t> by corpus/<t>.merged via corpus/<t>.old; a kill between the two
+// renames leaves .old, which the next campaign puts back.
+void RecoverCorpus(const fs::path& corpus) {
+  const fs::path old = corpus.string() + ".old";
+  if (!fs::exists(corpus) && fs::exists(old)) fs::rename(old, corpus);
+  fs::remove_all(old);
+  fs::remove_all(corpus.string() + ".merged");
+  fs::create_directories(corpus);
+}
+
+// Merges (minimises) the corpus in place: only inputs that add coverage stay.
+bool MergeCorpus(const fs::path& binary, const fs::path& corpus,
+                 const std::map<std::string, std::string>& env, const fs::path& log) {
+  const fs::path merged = corpus.string() + ".merged";
+  fs::remove_all(merged);
+  fs::create_directories(merged);
+  ProcessOptions options;
+  options.env = env;
+  options.log_path = log.string();
+  auto result =
+      RunProcess({binary.string(), "-merge=1", merged.string(), corpus.string()}, options);
+  if (!result.ok() || result->exit_code != 0 || Interrupted() ||
+      (CountFiles(merged) == 0 && CountFiles(corpus) > 0)) {
+    fs::remove_all(merged);
+    return false;
+  }
+  const fs::path old = corpus.string() + ".old";
+  fs::rename(corpus, old);
+  fs::rename(merged, corpus);
+  fs::remove_all(old);
+  return true;
+}
+
+}  // namespace
+
+absl::StatusOr<int> CampaignCommand(const Options& options) {
+  auto all = LoadTargets();
+  if (!all.ok()) return all.status();
+  std::vector<Target> targets;
+  if (options.targets.empty()) {
+    for (const auto& t : *all) {
+      if (t.Present() && t.campaign) targets.push_back(t);
+    }
+  } else {
+    for (const auto& name : options.targets) {
+      auto t = FindTarget(*all, name);
+      if (!t.ok()) return t.status();
+      targets.push_back(*t);
+    }
+  }
+  if (targets.empty()) return absl::NotFoundError("no fuzz targets to run (racefuzz list)");
+  std::vector<std::string> sanitizers = {"tsan", "asan"};
+  if (!options.sanitizer.empty()) {
+    if (auto s = ValidateSanitizer(options.sanitizer); !s.ok()) return s;
+    sanitizers = {options.sanitizer};
+  }
+  const absl::Duration budget =
+      options.time == absl::ZeroDuration() ? absl::Minutes(10) : options.time;
+  const int pairs = static_cast<int>(targets.size() * sanitizers.size());
+  const int64_t per_run = std::max<int64_t>(10, absl::ToInt64Seconds(budget) / pairs);
+
+  const fs::path base = Root() / "out/campaign";
+  const std::string stamp = NowStamp();
+  const fs::path logs = base / "logs" / stamp;
+  fs::create_directories(logs);
+  auto index = CrashIndex::Load(base / "crashes/index.json");
+  if (!index.ok()) return index.status();
+  const fs::path known_path =
+      fs::path(options.known).is_absolute() ? fs::path(options.known) : Root() / options.known;
+  const std::set<std::string> known = LoadKnownCrashes(known_path);
+
+  CampaignReport report;
+  report.started = NowIso();
+  report.git_commit = GitCommit();
+  report.time_budget = absl::StrFormat("%s (%ds per target and build, %d job(s))",
+                                       absl::FormatDuration(budget), per_run, options.jobs);
+  std::map<std::string, int> hits_now;  // signature -> crash files this campaign
+  InstallInterruptHandlers();
+  std::printf("racefuzz campaign: %zu target(s) x %s, %llds each, %d job(s); work dir %s\n",
+              targets.size(), absl::StrJoin(sanitizers, "+").c_str(),
+              static_cast<long long>(per_run), options.jobs, base.c_str());
+
+  for (const auto& target : targets) {
+    for (const auto& san : sanitizers) {
+      if (report.interrupted) break;
+      const Build build{san, ""};
+      if (auto s = EnsureBuilt(build, target, options.jobs); !s.ok()) return s;
+      const fs::path corpus = base / "corpus" / target.name;
+      const fs::path crashes = base / "crashes" / target.name / build.Name();
+      RecoverCorpus(corpus);
+      fs::create_directories(crashes);
+      CampaignRun run{target.name, build.Name()};
+      run.corpus_before = CountFiles(corpus);
+      const auto env = FuzzerEnv("deterministic");
+      std::vector<std::string> argv = {build.Binary(target).string(),
+                                       absl::StrCat("-fork=", options.jobs),
+                                       "-ignore_crashes=1",
+                                       absl::StrCat("-max_total_time=", per_run),
+                                       absl::StrCat("-artifact_prefix=", crashes.string(), "/"),
+                                       "-print_final_stats=1"};
+      for (auto& f : TargetFlags(target)) argv.push_back(f);
+      // Fork mode merges each job's new inputs into the first dir as it goes: a kill keeps them.
+      argv.push_back(corpus.string());
+      for (const auto& d : CheckedInCorpora(target)) argv.push_back(d.string());
+      const fs::path log = logs / absl::StrCat(target.name, "-", build.Name(), ".log");
+      std::printf("\n== %s [%s]: corpus %d inputs\n   %s\n", target.name.c_str(),
+                  build.Name().c_str(), run.corpus_before, ShellCommand(argv).c_str());
+      auto session =
+          RunSession(argv, env, absl::StrCat(target.name, "/", build.Name()), log.string(), 10);
+      if (!session.ok()) return session.status();
+      run.samples = session->samples;
+      run.exit_code = session->exit_code;
+      run.seconds = run.samples.empty() ? 0 : run.samples.back().seconds;
+      report.interrupted = TakeInterrupt() || session->interrupted;
+      if (!report.interrupted) {
+        run.merged = MergeCorpus(build.Binary(target), corpus, env, log);
+        report.interrupted = TakeInterrupt();
+      }
+      run.corpus_after = CountFiles(corpus);
+
+      // Triage: every crash file without metadata is new to racefuzz.
+      for (const auto& file : ListArtifacts(crashes)) {
+        if (fs::exists(MetadataPath(file))) continue;
+        if (Interrupted()) break;  // a second Ctrl-C: the rest waits for the next campaign
+        ++run.crash_files;
+        auto replay = Replay(build.Binary(target), file, env);
+        if (!replay.ok()) return replay.status();
+        ArtifactInfo info{target.name,       build.Name(), "deterministic", "input",
+                          report.git_commit, NowIso(),     "campaign",      replay->signature};
+        if (info.signature.empty()) {
+          // Does not replay: keep it, unnamed, for a person to look at.
+          info.signature.summary = "does not reproduce";
+          info.signature.id = absl::StrCat("unreproduced-", file.filename().string());
+        }
+        if (auto s = WriteArtifactInfo(file, info); !s.ok()) return s;
+        const bool kept = index->Add(info.signature, target.name, build.Name(), file, info.date);
+        ++hits_now[info.signature.id];
+        if (!kept) {  // a duplicate of a signature that has its example: drop it
+          fs::remove(file);
+          fs::remove(MetadataPath(file));
+        }
+      }
+      if (auto s = index->Save(); !s.ok()) return s;
+      report.runs.push_back(std::move(run));
+    }
+  }
+
+  int new_crashes = 0;
+  for (const auto& [id, files] : hits_now) {
+    const CrashEntry& entry = index->entries().at(id);
+    CampaignCrash crash{entry, files, known.count(id) > 0,
+                        absl::StrCat("./racefuzz repro ", entry.example, " --times=20")};
+    new_crashes += crash.known ? 0 : 1;
+    report.crashes.push_back(crash);
+  }
+  report.finished = NowIso();
+  const fs::path report_dir = base / "reports" / stamp;
+  if (auto s = WriteCampaignReport(report, report_dir); !s.ok()) return s;
+  for (const char* name : {"report.html", "report.json"}) {
+    fs::copy_file(report_dir / name, base / name, fs::copy_options::overwrite_existing);
+  }
+
+  std::printf("\n== racefuzz campaign %s%s\n", report.interrupted ? "interrupted" : "done",
+              report.interrupted ? " (corpus and crashes kept; the next campaign resumes)" : "");
+  for (const auto& r : report.runs) {
+    const FuzzStatus last = r.samples.empty() ? FuzzStatus{} : r.samples.back().status;
+    std::printf("   %-20s %-6s cov %-6lld corpus %d -> %d%s  crash files %d\n", r.target.c_str(),
+                r.build.c_str(), static_cast<long long>(last.cov), r.corpus_before, r.corpus_after,
+                r.merged ? " (merged)" : "", r.crash_files);
+  }
+  for (const auto& c : report.crashes) {
+    std::printf("   %s %s %s [%s] %d file(s)\n      %s\n", c.known ? "known" : "NEW  ",
+                c.entry.signature.id.c_str(), c.entry.signature.summary.c_str(),
+                c.entry.build.c_str(), c.files_this_campaign, c.repro.c_str());
+    if (!c.known) {
+      std::printf("      to mark it known: echo '%s  # %s' >> %s\n", c.entry.signature.id.c_str(),
+                  c.entry.signature.summary.c_str(), options.known.c_str());
+    }
+  }
+  std::printf("   report: %s\n           %s\n", (report_dir / "report.html").c_str(),
+              (report_dir / "report.json").c_str());
+  if (report.interrupted) return kExitInterrupted;
+  return new_crashes > 0 ? kExitNewCrash : 0;
+}
+
+}  // namespace racefuzz::cli
