@@ -71,8 +71,8 @@ class VmallocBuffer {
       using value_type = BorrowedPage;
       using difference_type = std::ptrdiff_t;
       iterator() = default;
-      // Safety: the buffer the iterator came from is still alive: after it is freed, dereferencing
-      // or comparing the iterator is an ASan heap-use-after-free.
+      // Safety: the buffer the iterator came from is still alive: after it is freed,
+      // dereferencing the iterator is an ASan heap-use-after-free.
       BorrowedPage operator*() const;
       iterator& operator++() {
         ++index_;

@@ -99,7 +99,7 @@ class Page {
   template <typename F>
   decltype(auto) with_page_mapped(F&& f) const {
     MapGuard mapping(*this);
-    return std::invoke(std::forward<F>(f), mapping.ptr());
+    return std::forward<F>(f)(mapping.ptr());
   }
 
   // Runs `f(ptr)` with `ptr` pointing `off` bytes into the mapped page, valid for `len` bytes, and
@@ -115,7 +115,7 @@ class Page {
     return with_page_mapped([&](uint8_t* base) -> absl::Status {
       // SAFETY: page_range_ok(off, len) holds, so base + off and the len bytes after it are inside
       // the mapped page.
-      return std::invoke(std::forward<F>(f), base + off);
+      return std::forward<F>(f)(base + off);
     });
   }
 

@@ -78,6 +78,15 @@ inline void note(Label op, Object obj, Range range) {
 // Outside a run, `body` runs inline and its id is kNoThread.
 ThreadId spawn(absl::AnyInvocable<void()> body);
 
+// A function called on a simulated thread each time it starts or resumes running in a
+// deterministic run (after every switch to it), with its id. Models use it to make per-thread state
+// visible to the sanitizers (core/page poisons the page mappings that belong to other threads). It
+// runs on the fiber, must not yield, and must not touch shared model data visibly to TSan. At most
+// kMaxSwitchHooks hooks; adding one is not thread-safe (do it at static initialization).
+using SwitchHook = void (*)(ThreadId now_running);
+inline constexpr int kMaxSwitchHooks = 4;
+void add_switch_hook(SwitchHook hook);
+
 // Waits, yielding, for simulated thread `t` to finish. Like pthread_join, everything `t` did
 // happens-before the return. Threads that are never joined are joined at the end of the run.
 void join(ThreadId t);

@@ -1,5 +1,6 @@
 #include "core/sched/scheduler.h"
 
+#include <cstdlib>
 #include <string>
 
 #include "absl/strings/str_format.h"
@@ -13,6 +14,14 @@ namespace racefuzz {
 namespace internal {
 Mode g_mode = Mode::kOff;
 
+SwitchHook g_switch_hooks[kMaxSwitchHooks] = {};
+int g_num_switch_hooks = 0;
+
+// Runs the switch hooks on the thread that now runs (runtime.h: add_switch_hook).
+RACEFUZZ_SCHED_INTERNAL void RunSwitchHooks(ThreadId now_running) {
+  for (int i = 0; i < g_num_switch_hooks; ++i) g_switch_hooks[i](now_running);
+}
+
 RACEFUZZ_SCHED_INTERNAL void YieldPointSlow(Label op, Object obj, const Range* range) {
   Scheduler::Get().YieldPoint(op, obj, range);
 }
@@ -20,6 +29,11 @@ RACEFUZZ_SCHED_INTERNAL void NoteSlow(Label op, Object obj, const Range* range) 
   Scheduler::Get().Note(op, obj, range);
 }
 }  // namespace internal
+
+void add_switch_hook(SwitchHook hook) {
+  if (internal::g_num_switch_hooks == kMaxSwitchHooks) std::abort();
+  internal::g_switch_hooks[internal::g_num_switch_hooks++] = hook;
+}
 
 ThreadId current_thread() {
   switch (internal::g_mode) {
@@ -144,6 +158,7 @@ RACEFUZZ_SWITCH_CODE void Scheduler::FiberMain(void* arg) {
 
 void Scheduler::RunBody(Thread& th) {
   happens_before_acquire(&th);  // pairs with the release in Spawn, like pthread_create
+  internal::RunSwitchHooks(th.id);
   th.body();
   th.body = nullptr;            // destroys the captures on this thread, before the join edge
   happens_before_release(&th);  // pairs with the acquire in Join / the end of Run
@@ -222,6 +237,7 @@ RACEFUZZ_SCHED_INTERNAL void Scheduler::Reschedule() {
   const ThreadId prev = current_;
   current_ = next;
   internal::SwitchFiber(threads_[prev].ctx, threads_[next].ctx, /*from_exits=*/false);
+  internal::RunSwitchHooks(current_);  // this thread runs again
 }
 
 RACEFUZZ_SCHED_INTERNAL void Scheduler::Block(const void* on, Label op, Object obj,

@@ -1,0 +1,90 @@
+#include "core/page/mapping.h"
+
+#include <algorithm>
+#include <vector>
+
+#include "core/sched/happens_before.h"
+
+#ifdef RACEFUZZ_PAGE_POISON
+#include <sanitizer/asan_interface.h>
+#endif
+
+namespace racefuzz::page::internal {
+
+namespace {
+constexpr size_t kFrameSize = 4096;
+}  // namespace
+
+#ifdef RACEFUZZ_PAGE_POISON
+
+void PoisonFrame(const uint8_t* bytes) { ASAN_POISON_MEMORY_REGION(bytes, kFrameSize); }
+void UnpoisonFrame(const uint8_t* bytes) { ASAN_UNPOISON_MEMORY_REGION(bytes, kFrameSize); }
+
+namespace {
+
+struct Mapped {
+  const uint8_t* bytes;
+  const MapState* state;
+};
+
+// Pages mapped by at least one thread now (few: mappings are closure-scoped).
+std::vector<Mapped>& MappedPages() {
+  static auto* pages = new std::vector<Mapped>();
+  return *pages;
+}
+
+int Slot(ThreadId t) { return t == kNoThread ? kMaxThreads : t; }
+
+// On every switch: the pages the thread now running has mapped are usable, the ones only other
+// threads have mapped are poisoned (their mappings are local to those threads).
+void OnSwitch(ThreadId now_running) {
+  const int slot = Slot(now_running);
+  for (const Mapped& m : MappedPages()) {
+    if (m.state->count[slot] > 0) {
+      UnpoisonFrame(m.bytes);
+    } else {
+      PoisonFrame(m.bytes);
+    }
+  }
+}
+
+[[maybe_unused]] const bool g_hook_added = [] {
+  add_switch_hook(&OnSwitch);
+  return true;
+}();
+
+}  // namespace
+
+uint8_t* MapLocal(const Frame& frame, MapState& state) {
+  // Real OS threads cannot be told apart at a switch: threads mode only unpoisons.
+  if (current_mode() == Mode::kThreads) {
+    UnpoisonFrame(frame.bytes);
+    return frame.bytes;
+  }
+  if (state.total++ == 0) MappedPages().push_back({frame.bytes, &state});
+  state.count[Slot(current_thread())]++;
+  UnpoisonFrame(frame.bytes);
+  return frame.bytes;
+}
+
+void UnmapLocal(const Frame& frame, MapState& state) {
+  if (current_mode() == Mode::kThreads) return;
+  const int slot = Slot(current_thread());
+  state.count[slot]--;
+  if (--state.total == 0) {
+    auto& pages = MappedPages();
+    pages.erase(std::find_if(pages.begin(), pages.end(),
+                             [&](const Mapped& m) { return m.state == &state; }));
+  }
+  // Other threads' mappings stay, but are not usable on this thread, which keeps running.
+  if (state.count[slot] == 0) PoisonFrame(frame.bytes);
+}
+
+#else
+
+void PoisonFrame(const uint8_t*) {}
+void UnpoisonFrame(const uint8_t*) {}
+
+#endif
+
+}  // namespace racefuzz::page::internal
