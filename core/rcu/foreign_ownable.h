@@ -12,21 +12,38 @@
 
 namespace racefuzz::rcu {
 
-// P owns a `typename P::Target` and converts to and from a foreign pointer.
+// How a foreign-ownable owner P converts to and from its foreign pointer. The default uses P's
+// members (KBox, Arc below); owners that cannot have them (page::Owned<T>) specialize it
+// (owned_page.h).
+template <typename P>
+struct ForeignOwnableTraits {
+  using Target = typename P::Target;
+  static void* into_foreign(P p) { return std::move(p).into_foreign(); }
+  static P from_foreign(void* ptr) { return P::from_foreign(ptr); }
+  static const Target* borrow(void* ptr) { return P::borrow(ptr); }
+};
+
+// P owns a Target and converts to and from a foreign pointer (through ForeignOwnableTraits<P>).
 //
 // Safety (on every model of the concept):
-// - `std::move(p).into_foreign()` gives up ownership into a non-null pointer;
-// - `P::from_foreign(ptr)` takes it back; `ptr` must come from into_foreign and be taken back
-//   at most once (a second time is a double free: ASan);
-// - `P::borrow(ptr)` gives a shared pointer to the target; `ptr` must come from into_foreign and
+// - into_foreign(p) gives up ownership into a non-null pointer;
+// - from_foreign(ptr) takes it back; `ptr` must come from into_foreign and be taken back at most
+//   once (a second time is a double free: ASan);
+// - borrow(ptr) gives a shared pointer to the target; `ptr` must come from into_foreign and
 //   from_foreign must not be called on it while the borrow is in use (ASan, use after free).
 template <typename P>
 concept ForeignOwnable = std::movable<P> && requires(P p, void* ptr) {
-  typename P::Target;
-  { std::move(p).into_foreign() } -> std::same_as<void*>;
-  { P::from_foreign(ptr) } -> std::same_as<P>;
-  { P::borrow(ptr) } -> std::same_as<const typename P::Target*>;
+  typename ForeignOwnableTraits<P>::Target;
+  { ForeignOwnableTraits<P>::into_foreign(std::move(p)) } -> std::same_as<void*>;
+  { ForeignOwnableTraits<P>::from_foreign(ptr) } -> std::same_as<P>;
+  {
+    ForeignOwnableTraits<P>::borrow(ptr)
+    } -> std::same_as<const typename ForeignOwnableTraits<P>::Target*>;
 };
+
+// What P owns.
+template <ForeignOwnable P>
+using TargetOf = typename ForeignOwnableTraits<P>::Target;
 
 // A unique owning box (the kernel's KBox<T>): frees its object when dropped.
 template <typename T>

@@ -73,7 +73,8 @@ class Rcu;
 template <ForeignOwnable P>
 class [[nodiscard]] RcuOld {
  public:
-  using T = typename P::Target;
+  using T = TargetOf<P>;
+  using Traits = ForeignOwnableTraits<P>;
 
   RcuOld(RcuOld&& other) noexcept : p_(std::exchange(other.p_, nullptr)) {}
   // Drops (reset()) the value held, then takes `other`'s.
@@ -87,7 +88,7 @@ class [[nodiscard]] RcuOld {
   ~RcuOld() { reset(); }
 
   // The old object, still owned (readers may still see it: only shared access).
-  const T* get() const { return p_ == nullptr ? nullptr : P::borrow(p_); }
+  const T* get() const { return p_ == nullptr ? nullptr : Traits::borrow(p_); }
 
   // Waits for a grace period, then frees the object (the Rust `drop(old)`).
   void reset() {
@@ -95,7 +96,7 @@ class [[nodiscard]] RcuOld {
     synchronize_rcu();
     // SAFETY: p_ came from into_foreign and RcuOld owns it exclusively; the grace period above
     // guarantees that no borrow of it exists any more.
-    P dropped = P::from_foreign(std::exchange(p_, nullptr));
+    P dropped = Traits::from_foreign(std::exchange(p_, nullptr));
   }
 
   // Frees the object after a grace period without blocking (kfree_rcu).
@@ -103,7 +104,7 @@ class [[nodiscard]] RcuOld {
     if (p_ == nullptr) return;
     // SAFETY: p_ came from into_foreign and is unpublished; kfree_rcu frees it after a grace
     // period.
-    kfree_rcu(P::from_foreign(std::exchange(p_, nullptr)));
+    kfree_rcu(Traits::from_foreign(std::exchange(p_, nullptr)));
   }
 
  private:
@@ -120,10 +121,11 @@ class [[nodiscard]] RcuOld {
 template <ForeignOwnable P>
 class Rcu {
  public:
-  using T = typename P::Target;
+  using T = TargetOf<P>;
+  using Traits = ForeignOwnableTraits<P>;
 
   // `id` names the pointer in the timeline ("rcu_dereference rcu 2").
-  explicit Rcu(P p, uint64_t id = 0) : ptr_(std::move(p).into_foreign()), id_(id) {}
+  explicit Rcu(P p, uint64_t id = 0) : ptr_(Traits::into_foreign(std::move(p))), id_(id) {}
   explicit Rcu(std::nullptr_t, uint64_t id = 0) : ptr_(nullptr), id_(id) {}
   Rcu(const Rcu&) = delete;
   Rcu& operator=(const Rcu&) = delete;
@@ -139,7 +141,7 @@ class Rcu {
     synchronize_rcu();
     // SAFETY: p came from into_foreign and the Rcu owns it; after the grace period no borrow of it
     // exists any more.
-    P dropped = P::from_foreign(p);
+    P dropped = Traits::from_foreign(p);
   }
 
   // The protected object, or nullopt if the pointer is null.
@@ -157,7 +159,7 @@ class Rcu {
     // SAFETY: p is non-null so it came from into_foreign; the guard's section prevents the grace
     // period that a drop of RcuOld or Rcu waits for, so from_foreign is not called while the
     // borrow's section is open.
-    return Borrow<T>(P::borrow(p), guard);
+    return Borrow<T>(Traits::borrow(p), guard);
   }
 
   // Reads, copies and updates: `f` gets the old object (nullptr if none) and returns the new value
@@ -173,9 +175,9 @@ class Rcu {
     yield_point("rcu_copy_update", {"rcu", id_});
     void* old = ptr_.load(std::memory_order_relaxed);
     // SAFETY: old came from into_foreign and, with exclusive access, from_foreign was not called.
-    std::optional<P> next = std::forward<F>(f)(old == nullptr ? nullptr : P::borrow(old));
+    std::optional<P> next = std::forward<F>(f)(old == nullptr ? nullptr : Traits::borrow(old));
     if (next.has_value()) {
-      void* p = std::move(*next).into_foreign();
+      void* p = Traits::into_foreign(std::move(*next));
       yield_point("rcu_assign_pointer", {"rcu", id_});
       // Ordering: Release pairs with the consume load in dereference().
       ptr_.store(p, internal::PublishOrder());

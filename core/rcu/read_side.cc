@@ -39,6 +39,16 @@ Guard::Guard() : slot_(internal::CurrentSlot()), active_(true) {
 Guard::Guard(Guard&& other) noexcept
     : slot_(other.slot_), seq_(other.seq_), active_(std::exchange(other.active_, false)) {}
 
+Guard& Guard::operator=(Guard&& other) noexcept {
+  if (this != &other) {
+    unlock();
+    slot_ = other.slot_;
+    seq_ = other.seq_;
+    active_ = std::exchange(other.active_, false);
+  }
+  return *this;
+}
+
 void Guard::check_owner(const char* what) const {
   RACEFUZZ_CONTRACT(active_, "rcu-guard-other-thread", "T%d %s that was already dropped",
                     current_thread(), what);

@@ -46,7 +46,8 @@ void CheckSectionOpen(int slot, uint64_t seq);
 class [[nodiscard]] Guard {
  public:
   Guard(Guard&& other) noexcept;
-  Guard& operator=(Guard&&) = delete;
+  // Drops the guard held (unlock()), then takes `other`'s.
+  Guard& operator=(Guard&& other) noexcept;
   Guard(const Guard&) = delete;
   Guard& operator=(const Guard&) = delete;
   ~Guard() { unlock(); }
