@@ -9,12 +9,16 @@
 // demands). The oracle: every object carries its age in grace periods since retirement
 // (TortureAge) and each read checks that it is 0 ("rcu-grace-period-too-short"); ASan sees a use
 // after free, TSan every missing happens-before.
+//
+// RACEFUZZ_RCU_PLANT=skip-grace-period|relaxed-publish plants that bug in the RCU model (plant.h),
+// to show the fuzzer finds it: a self-test, never for campaigns.
 #include <cstdint>
 #include <optional>
 #include <vector>
 
 #include <fuzzer/FuzzedDataProvider.h>
 
+#include "core/rcu/plant.h"
 #include "core/rcu/rcu.h"
 #include "core/rcu/torture.h"
 #include "core/sched/harness.h"
@@ -163,6 +167,11 @@ void RunThread(World& w, const std::vector<Step>& steps) {
 
 }  // namespace
 }  // namespace racefuzz
+
+extern "C" int LLVMFuzzerInitialize(int*, char***) {
+  racefuzz::rcu::testing::PlantFromEnv();
+  return 0;
+}
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   using namespace racefuzz;  // NOLINT

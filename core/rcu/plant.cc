@@ -1,0 +1,28 @@
+#include "core/rcu/plant.h"
+
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+
+#include "core/rcu/grace_period.h"
+#include "core/rcu/rcu.h"
+
+namespace racefuzz::rcu::testing {
+
+void PlantFromEnv() {
+  const char* plant = std::getenv("RACEFUZZ_RCU_PLANT");
+  if (plant == nullptr || *plant == '\0') return;
+  // Never destroyed: the bug stays planted for the whole process.
+  if (std::strcmp(plant, "skip-grace-period") == 0) {
+    new ScopedSkipGracePeriods();
+  } else if (std::strcmp(plant, "relaxed-publish") == 0) {
+    new ScopedRelaxedPublish();
+  } else {
+    std::fprintf(stderr, "RACEFUZZ_RCU_PLANT=%s: must be skip-grace-period or relaxed-publish\n",
+                 plant);
+    std::exit(2);
+  }
+  std::fprintf(stderr, "racefuzz: RCU planted bug: %s\n", plant);
+}
+
+}  // namespace racefuzz::rcu::testing
