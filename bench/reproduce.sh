@@ -47,6 +47,7 @@ log() { echo "[$(date -u +%H:%M:%S)] $*" >&2; }
 configure_build() {  # <dir> <preset> <bug or ""> <targets...>
   local dir=$1 preset=$2 bug=$3
   shift 3
+  mkdir -p "$(dirname "$dir")"
   if [[ ! -f $dir/build.ninja ]]; then
     (cd "$src" && cmake --preset "$preset" -B "$dir" -DRACEFUZZ_BUILD_TESTS=OFF \
       -DRACEFUZZ_PLANTED_BUG="$bug" >"$dir.configure.log" 2>&1) ||
@@ -59,12 +60,13 @@ configure_build() {  # <dir> <preset> <bug or ""> <targets...>
 if has_stage build; then
   for bug in "${bug_list[@]}"; do
     log "build $bug ($(field "$bug" 3))"
-    configure_build "$work/builds/$bug-$(field "$bug" 3)" "$(field "$bug" 3)" "$bug" "$(field "$bug" 2)"
+    configure_build "$work/builds/$bug-$(field "$bug" 3)" "$(field "$bug" 3)" "$bug" \
+      "$(field "$bug" 2)" || log "skipping $bug: its build failed (does $(field "$bug" 2) exist yet?)"
   done
   if has_stage execs || has_stage engine; then
     for san in tsan asan; do
       log "build clean $san"
-      configure_build "$work/builds/clean-$san" "$san" "" all
+      configure_build "$work/builds/clean-$san" "$san" "" all || log "clean $san build failed"
     done
   fi
 fi
@@ -76,7 +78,12 @@ if has_stage detect; then
   : >"$jobs_file"
   for bug in "${bug_list[@]}"; do
     bin=$work/builds/$bug-$(field "$bug" 3)/bench/planted/$(field "$bug" 2)
-    [[ -x $bin ]] || bin=$(find "$work/builds/$bug-$(field "$bug" 3)" -type f -name "$(field "$bug" 2)" -perm -u+x | head -1)
+    [[ -x $bin ]] || bin=$(find "$work/builds/$bug-$(field "$bug" 3)" -type f -name "$(field "$bug" 2)" \
+      -perm -u+x 2>/dev/null | head -1)
+    if [[ -z $bin ]]; then
+      log "skipping $bug: no $(field "$bug" 2) binary"
+      continue
+    fi
     for mode in "${mode_list[@]}"; do
       for ((seed = 1; seed <= runs; seed++)); do
         printf '%q ' "$tools/fuzz_one.sh" "$bug" "$bin" "$mode" "$seed" "$budget" \

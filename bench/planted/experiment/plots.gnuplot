@@ -20,8 +20,11 @@ set logscale y
 set ylabel "seconds (log)"
 plot for [c=2:*] "time_to_detect.dat" using c:xtic(1)
 
-set output "execs.png"
-set title "exec/s of every fuzzer by mode (clean builds)"
-set ylabel "executions / s (log)"
-set yrange [1:*]
-plot for [c=2:*] "execs.dat" using c:xtic(1)
+rows = system("awk 'END { print NR }' execs.dat 2>/dev/null") + 0
+if (rows > 1) {
+  set output "execs.png"
+  set title "exec/s of every fuzzer by mode (clean builds)"
+  set ylabel "executions / s (log)"
+  set yrange [1:*]
+  plot for [c=2:*] "execs.dat" using c:xtic(1)
+}
