@@ -82,7 +82,7 @@ std::string Plot(const CampaignReport& report, const std::string& target, int co
   const fs::path script = work / absl::StrCat(target, "-", column, ".gp");
   {
     std::ofstream gp(script);
-    gp << "set terminal svg size 540,300 font 'sans,11' background rgb 'white'\n"
+    gp << "set terminal svg size 540,300 noenhanced font 'sans,11' background rgb 'white'\n"
        << "set title '" << target << ": " << ylabel << "'\n"
        << "set xlabel 'seconds into the run'\nset ylabel '" << ylabel << "'\n"
        << "set key bottom right\nset grid\nset yrange [0:*]\n"

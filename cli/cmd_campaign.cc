@@ -74,6 +74,17 @@ absl::StatusOr<int> CampaignCommand(const Options& options) {
   }
   if (targets.empty()) return absl::NotFoundError("no fuzz targets to run (racefuzz list)");
   std::vector<std::string> sanitizers = {"tsan", "asan"};
+  if (!options.planted_bug.empty()) {
+    // A campaign against a planted bug (a drill: does the nightly job catch it?) runs its build.
+    const auto bugs = PlantedBugs();
+    auto bug = std::find_if(bugs.begin(), bugs.end(),
+                            [&](const PlantedBug& b) { return b.name == options.planted_bug; });
+    if (bug == bugs.end()) {
+      return absl::NotFoundError(absl::StrFormat(
+          "unknown planted bug '%s' (racefuzz list shows them)", options.planted_bug));
+    }
+    sanitizers = {bug->sanitizer};
+  }
   if (!options.sanitizer.empty()) {
     if (auto s = ValidateSanitizer(options.sanitizer); !s.ok()) return s;
     sanitizers = {options.sanitizer};
@@ -107,7 +118,7 @@ absl::StatusOr<int> CampaignCommand(const Options& options) {
   for (const auto& target : targets) {
     for (const auto& san : sanitizers) {
       if (report.interrupted) break;
-      const Build build{san, ""};
+      const Build build{san, options.planted_bug};
       if (auto s = EnsureBuilt(build, target, options.jobs); !s.ok()) return s;
       const fs::path corpus = base / "corpus" / target.name;
       const fs::path crashes = base / "crashes" / target.name / build.Name();
@@ -132,7 +143,10 @@ absl::StatusOr<int> CampaignCommand(const Options& options) {
       auto session =
           RunSession(argv, env, absl::StrCat(target.name, "/", build.Name()), log.string(), 10);
       if (!session.ok()) return session.status();
-      run.samples = session->samples;
+      for (const auto& sample : session->samples) {
+        // Fork mode's first line comes before any input ran (all zeros): not a measurement.
+        if (sample.status.cov > 0) run.samples.push_back(sample);
+      }
       run.exit_code = session->exit_code;
       run.seconds = run.samples.empty() ? 0 : run.samples.back().seconds;
       report.interrupted = TakeInterrupt() || session->interrupted;
@@ -143,8 +157,16 @@ absl::StatusOr<int> CampaignCommand(const Options& options) {
       run.corpus_after = CountFiles(corpus);
 
       // Triage: every crash file without metadata is new to racefuzz.
+      std::vector<fs::path> untriaged;
       for (const auto& file : ListArtifacts(crashes)) {
-        if (fs::exists(MetadataPath(file))) continue;
+        if (!fs::exists(MetadataPath(file))) untriaged.push_back(file);
+      }
+      if (!untriaged.empty()) {
+        std::printf("   triaging %zu crash file(s): replay, signature, de-duplication ...\n",
+                    untriaged.size());
+        std::fflush(stdout);
+      }
+      for (const auto& file : untriaged) {
         if (Interrupted()) break;  // a second Ctrl-C: the rest waits for the next campaign
         ++run.crash_files;
         auto replay = Replay(build.Binary(target), file, env);
@@ -156,8 +178,11 @@ absl::StatusOr<int> CampaignCommand(const Options& options) {
           info.signature.summary = "does not reproduce";
           info.signature.id = absl::StrCat("unreproduced-", file.filename().string());
         }
-        if (auto s = WriteArtifactInfo(file, info); !s.ok()) return s;
+        // Index first, then the metadata that marks the file triaged: a kill in between only
+        // makes the next campaign triage this file again.
         const bool kept = index->Add(info.signature, target.name, build.Name(), file, info.date);
+        if (auto s = index->Save(); !s.ok()) return s;
+        if (auto s = WriteArtifactInfo(file, info); !s.ok()) return s;
         ++hits_now[info.signature.id];
         if (!kept) {  // a duplicate of a signature that has its example: drop it
           fs::remove(file);

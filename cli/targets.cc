@@ -153,7 +153,14 @@ absl::Status EnsureBuilt(const Build& build, const Target& target, int jobs) {
   tail.clear();
   auto result = RunProcess(argv, options);
   if (!result.ok()) return result.status();
-  if (result->exit_code != 0) return fail("building " + target.name, argv);
+  if (result->exit_code != 0) {
+    if (!had_binary) return fail("building " + target.name, argv);
+    // Someone's half-done change elsewhere in the tree: fuzz what was built last, and say so.
+    std::fprintf(stderr,
+                 "racefuzz: warning: rebuilding %s [%s] failed; using the binary built before "
+                 "(%s shows why)\n",
+                 target.name.c_str(), build.Name().c_str(), ShellCommand(argv).c_str());
+  }
   if (!build.Built(target)) {
     return absl::InternalError(
         absl::StrFormat("built %s but %s is missing: check \"binary\" in fuzzers/manifest.json",

@@ -1,6 +1,8 @@
 // The parsers of libFuzzer's output: status lines and report signatures.
 #include "cli/libfuzzer_output.h"
 
+#include <string_view>
+
 #include "gtest/gtest.h"
 
 namespace racefuzz::cli {
@@ -58,7 +60,8 @@ TEST(SignatureOf, TsanReport) {
 TEST(SignatureOf, SameBugAtAnotherLineAndAddressIsTheSameSignature) {
   std::string moved = kTsanReport;
   for (auto [from, to] : {std::pair{"ring.h:40:11", "ring.h:42:3"}, {"0x1234", "0x9999"}}) {
-    for (size_t at; (at = moved.find(from)) != std::string::npos;) moved.replace(at, 12, to);
+    for (size_t at; (at = moved.find(from)) != std::string::npos;)
+      moved.replace(at, std::string_view(from).size(), to);
   }
   EXPECT_EQ(SignatureOf(moved).id, SignatureOf(kTsanReport).id);
 }
