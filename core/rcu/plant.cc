@@ -3,6 +3,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <optional>
 
 #include "core/rcu/grace_period.h"
 #include "core/rcu/rcu.h"
@@ -12,11 +13,13 @@ namespace racefuzz::rcu::testing {
 void PlantFromEnv() {
   const char* plant = std::getenv("RACEFUZZ_RCU_PLANT");
   if (plant == nullptr || *plant == '\0') return;
-  // Never destroyed: the bug stays planted for the whole process.
+  // Static: the bug stays planted until the process exits (and nothing leaks).
+  static std::optional<ScopedSkipGracePeriods> skip;
+  static std::optional<ScopedRelaxedPublish> relaxed;
   if (std::strcmp(plant, "skip-grace-period") == 0) {
-    new ScopedSkipGracePeriods();
+    skip.emplace();
   } else if (std::strcmp(plant, "relaxed-publish") == 0) {
-    new ScopedRelaxedPublish();
+    relaxed.emplace();
   } else {
     std::fprintf(stderr, "RACEFUZZ_RCU_PLANT=%s: must be skip-grace-period or relaxed-publish\n",
                  plant);
