@@ -1,0 +1,107 @@
+// What the page fuzz targets share on top of fuzzers/common: the input-chosen locking discipline,
+// pages with a shadow copy (the content oracle), and range clamping for per-thread slices.
+#ifndef RACEFUZZ_FUZZERS_PAGE_FUZZ_H_
+#define RACEFUZZ_FUZZERS_PAGE_FUZZ_H_
+
+#include <algorithm>
+#include <array>
+#include <cstdint>
+#include <cstring>
+#include <memory>
+
+#include "core/check/report.h"
+#include "core/page/page.h"
+#include "core/sched/sync.h"
+
+namespace racefuzz::fuzz {
+
+// How the threads of one input keep their page accesses race-free (chosen by the input).
+enum class Discipline : uint8_t {
+  kPerPageLock = 0,  // each page (slot) has its own mutex; every access holds it
+  kGlobalLock = 1,   // one mutex for everything
+  kSlices = 2,       // no locks: thread t touches only bytes [t * kSlice, (t + 1) * kSlice)
+};
+inline constexpr uint8_t kNumDisciplines = 3;
+inline constexpr size_t kSlice = page::PAGE_SIZE / 4;  // up to 4 threads
+
+// [off, off + len) moved into thread t's slice (kSlices) or clamped into the page (otherwise).
+struct ByteRange {
+  size_t off;
+  size_t len;
+};
+inline ByteRange Clamp(Discipline d, int thread, uint32_t off, uint32_t len) {
+  const size_t base = d == Discipline::kSlices ? static_cast<size_t>(thread) * kSlice : 0;
+  const size_t span = d == Discipline::kSlices ? kSlice : page::PAGE_SIZE;
+  const size_t o = off % span;
+  return {base + o, std::min<size_t>(len, span - o)};
+}
+
+// Locks what the discipline says protects page slot `slot` (nothing for kSlices).
+class DisciplineLock {
+ public:
+  static constexpr int kMaxSlots = 4;
+  explicit DisciplineLock(Discipline d) : d_(d) {}
+
+  template <typename F>
+  decltype(auto) With(int slot, F&& f) {
+    Mutex* mu = d_ == Discipline::kGlobalLock    ? &global_
+                : d_ == Discipline::kPerPageLock ? &per_slot_[slot]
+                                                 : nullptr;
+    if (mu != nullptr) mu->lock();
+    struct Unlock {
+      Mutex* mu;
+      ~Unlock() {
+        if (mu != nullptr) mu->unlock();
+      }
+    } unlock{mu};
+    return std::forward<F>(f)();
+  }
+  Discipline discipline() const { return d_; }
+
+ private:
+  Discipline d_;
+  Mutex global_{"global_mu"};
+  std::array<Mutex, kMaxSlots> per_slot_;
+};
+
+// A page and the bytes the program believes it holds. Both are accessed under the same discipline,
+// so the shadow is raced exactly when the page is.
+struct ShadowedPage {
+  page::Owned<page::Page> page;
+  std::array<uint8_t, page::PAGE_SIZE> shadow{};
+
+  // Loads the shadow of [off, off + len) from the page (after allocation, or after a copy whose
+  // source is racy user memory).
+  void Resync(size_t off, size_t len) {
+    // SAFETY: the caller holds the page's discipline for this range.
+    Check(page->read_raw(shadow.data() + off, off, len), "page-resync");
+  }
+  // The content oracle: the page holds what the program wrote.
+  void Verify(size_t off, size_t len) const {
+    uint8_t got[page::PAGE_SIZE];
+    Check(page->read_raw(got, off, len), "page-verify");
+    RACEFUZZ_CONTRACT(std::memcmp(got, shadow.data() + off, len) == 0, "page-content",
+                      "page %d [%d, %d) differs from what was written", page->id(), off, off + len);
+  }
+  static void Check(const absl::Status& s, const char* what) {
+    RACEFUZZ_CONTRACT(s.ok(), "page-unexpected-error", "%s: %s", what, s.ToString());
+  }
+};
+
+// Allocates a shadowed page; false on (injected) allocation failure, which callers handle.
+inline bool AllocShadowed(bool zero, ShadowedPage& out) {
+  absl::StatusOr<page::Owned<page::Page>> p =
+      page::Page::alloc_page(zero ? page::GFP_KERNEL | page::__GFP_ZERO : page::GFP_KERNEL);
+  if (!p.ok()) {
+    RACEFUZZ_CONTRACT(page::IsAllocError(p.status()), "page-alloc-error", "alloc_page: %s",
+                      p.status().ToString());
+    return false;
+  }
+  out.page = *std::move(p);
+  out.Resync(0, page::PAGE_SIZE);
+  return true;
+}
+
+}  // namespace racefuzz::fuzz
+
+#endif  // RACEFUZZ_FUZZERS_PAGE_FUZZ_H_
