@@ -11,6 +11,12 @@ namespace racefuzz::cli {
 absl::StatusOr<int> ListCommand(const Options& options) {
   auto targets = LoadTargets();
   if (!targets.ok()) return targets.status();
+  if (options.names) {  // for scripts: the targets a campaign runs
+    for (const Target& t : *targets) {
+      if (t.Present() && t.campaign) std::printf("%s\n", t.name.c_str());
+    }
+    return 0;
+  }
   std::printf("%-20s %-24s %s\n", "TARGET", "BUILDS (built)", "EXERCISES");
   for (const Target& t : *targets) {
     std::vector<std::string> builds;

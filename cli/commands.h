@@ -19,6 +19,7 @@ struct Options {
   std::string mode = "deterministic";  // deterministic | threads
   std::string schedule;                // RACEFUZZ_SCHEDULE for new runs (input | pct | round-robin)
   std::string planted_bug;
+  bool names = false;  // list: names only
   int times = 1;
   bool save = false;
   std::vector<std::string> targets;

@@ -31,6 +31,9 @@ ABSL_FLAG(std::string, mode, "deterministic",
           "deterministic (fibers, exact replay) or threads (real OS threads, stress)");
 ABSL_FLAG(std::string, schedule, "", "schedule source for new runs: input, pct or round-robin");
 ABSL_FLAG(std::string, planted_bug, "", "fuzz a build with this planted bug (bench/planted/)");
+ABSL_FLAG(
+    bool, names, false,
+    "list: only the names of the targets campaigns run (present, not on-request), one a line");
 ABSL_FLAG(int, times, 1, "repro: how many times to replay");
 ABSL_FLAG(bool, save, false, "minimize: copy the result to corpora/<target>/regression/");
 ABSL_FLAG(std::vector<std::string>, targets, {}, "campaign: comma-separated targets (default all)");
@@ -43,7 +46,7 @@ namespace {
 constexpr char kUsage[] = R"(racefuzz: race-detection fuzzing, locally and in CI
 
 usage:
-  racefuzz list                         the fuzz targets, what they exercise, which builds exist
+  racefuzz list [--names]               the fuzz targets, what they exercise, which builds exist
   racefuzz fuzz <target>                fuzz one target (builds what is missing)
       [--sanitizer=tsan|asan] [--time=60s] [--jobs=N] [--mode=deterministic|threads]
       [--planted-bug=<name>]            fuzz a build with a known bug planted (bench/planted/)
@@ -107,6 +110,7 @@ int main(int argc, char** argv) {
   options.mode = absl::GetFlag(FLAGS_mode);
   options.schedule = absl::GetFlag(FLAGS_schedule);
   options.planted_bug = absl::GetFlag(FLAGS_planted_bug);
+  options.names = absl::GetFlag(FLAGS_names);
   options.times = absl::GetFlag(FLAGS_times);
   options.save = absl::GetFlag(FLAGS_save);
   options.targets = absl::GetFlag(FLAGS_targets);
