@@ -109,6 +109,20 @@ std::vector<PlantedBug> PlantedBugs() {
   return bugs;
 }
 
+namespace {
+
+// The value of `name` in the build's CMakeCache.txt ("" when unset or unconfigured).
+std::string CachedValue(const fs::path& dir, const std::string& name) {
+  std::ifstream cache(dir / "CMakeCache.txt");
+  const std::string prefix = name + ":";
+  for (std::string line; std::getline(cache, line);) {
+    if (absl::StartsWith(line, prefix)) return line.substr(line.find('=') + 1);
+  }
+  return "";
+}
+
+}  // namespace
+
 absl::Status EnsureBuilt(const Build& build, const Target& target, int jobs) {
   std::deque<std::string> tail;
   ProcessOptions options;
@@ -122,12 +136,21 @@ absl::Status EnsureBuilt(const Build& build, const Target& target, int jobs) {
         absl::StrFormat("%s failed (output above). Command: %s", what, ShellCommand(argv)));
   };
   const fs::path dir = build.Dir();
-  if (!fs::exists(dir / "CMakeCache.txt")) {
+  const std::string configured = CachedValue(dir, "RACEFUZZ_SANITIZER");
+  const std::string configured_bug = CachedValue(dir, "RACEFUZZ_PLANTED_BUG");
+  const bool stale =
+      !configured.empty() && (configured != build.sanitizer || configured_bug != build.planted_bug);
+  if (stale) {
+    // build/<preset> is shared: someone configured it another way. Put the preset back.
+    std::printf(
+        "racefuzz: build/%s is configured with RACEFUZZ_SANITIZER=%s%s: reconfiguring it\n",
+        build.Name().c_str(), configured.c_str(),
+        configured_bug.empty() ? "" : absl::StrCat(" and a planted bug ", configured_bug).c_str());
+  }
+  if (stale || !fs::exists(dir / "CMakeCache.txt")) {
     std::vector<std::string> configure = {"cmake",         "-S", Root().string(), "--preset",
                                           build.sanitizer, "-B", dir.string()};
-    if (!build.planted_bug.empty()) {
-      configure.push_back(absl::StrCat("-DRACEFUZZ_PLANTED_BUG=", build.planted_bug));
-    }
+    configure.push_back(absl::StrCat("-DRACEFUZZ_PLANTED_BUG=", build.planted_bug));
     std::printf("racefuzz: configuring build/%s ...\n", build.Name().c_str());
     std::fflush(stdout);
     // cmake --preset reads CMakePresets.json from the current directory's project: run from root.
