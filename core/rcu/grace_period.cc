@@ -15,14 +15,22 @@ namespace {
 // completed <= started <= completed + 1.
 std::atomic<uint64_t> g_started{0};
 std::atomic<uint64_t> g_completed{0};
-// Held by the thread running a grace period. Relaxed: serializing grace periods must not add
-// happens-before between updaters that TSan could otherwise report.
+// Held by the thread running a grace period.
 std::atomic<bool> g_busy{false};
 std::atomic<bool> g_skip{false};
 
+// The memory order of the grace-period bookkeeping (the counters and the busy flag). In threads
+// mode it is `strong`, so cookies and the serialization are right on real, weakly ordered threads.
+// In deterministic mode every simulated thread runs on one OS thread, so the order changes nothing
+// but what TSan sees: relaxed there, so that the bookkeeping adds no happens-before between
+// updaters, or from an updater to a reader checking an object's age, that would hide a race.
+std::memory_order Bookkeeping(std::memory_order strong) {
+  return current_mode() == Mode::kThreads ? strong : std::memory_order_relaxed;
+}
+
 bool TryClaim() {
   bool expected = false;
-  return g_busy.compare_exchange_strong(expected, true, std::memory_order_relaxed);
+  return g_busy.compare_exchange_strong(expected, true, Bookkeeping(std::memory_order_acquire));
 }
 
 }  // namespace
@@ -34,7 +42,7 @@ void synchronize_rcu() {
                     current_thread());
   yield_point("synchronize_rcu");
   wait_until(TryClaim, "rcu_gp_serialize");
-  const uint64_t gp = g_started.fetch_add(1, std::memory_order_seq_cst) + 1;
+  const uint64_t gp = g_started.fetch_add(1, Bookkeeping(std::memory_order_seq_cst)) + 1;
 
   if (!g_skip.load(std::memory_order_relaxed)) {
     // Snapshot: which slots are inside a section now. seq_cst pairs with the reader's seq_cst
@@ -58,19 +66,21 @@ void synchronize_rcu() {
     }
   }
 
-  g_completed.store(gp, std::memory_order_release);
-  g_busy.store(false, std::memory_order_relaxed);
+  g_completed.store(gp, Bookkeeping(std::memory_order_seq_cst));
+  g_busy.store(false, Bookkeeping(std::memory_order_release));
   note("rcu_gp_end");
   internal::RunReadyCallbacks();
 }
 
-uint64_t get_state_synchronize_rcu() { return g_started.load(std::memory_order_seq_cst); }
+uint64_t get_state_synchronize_rcu() {
+  return g_started.load(Bookkeeping(std::memory_order_seq_cst));
+}
 
 bool poll_state_synchronize_rcu(uint64_t cookie) { return grace_periods_since(cookie) > 0; }
 
 uint64_t grace_periods_since(uint64_t cookie) {
   // Grace period k started after the cookie was taken iff k > cookie; they complete in order.
-  const uint64_t done = g_completed.load(std::memory_order_acquire);
+  const uint64_t done = g_completed.load(Bookkeeping(std::memory_order_seq_cst));
   return done > cookie ? done - cookie : 0;
 }
 
