@@ -80,6 +80,12 @@ absl::StatusOr<int> FuzzCommand(const std::string& target_name, const Options& o
   fs::remove(log);
   auto session = RunSession(argv, env, absl::StrCat(target->name, "/", build.Name()), log, 5);
   if (!session.ok()) return session.status();
+  if (session->samples.empty() && !session->interrupted &&
+      ListArtifacts(artifacts).size() == before.size()) {
+    return absl::InternalError(absl::StrFormat(
+        "%s printed no libFuzzer status: is build/%s a fuzzing build? Its output (%s) ends:\n%s",
+        build.Binary(*target).string(), build.Name(), log, session->output_tail));
+  }
 
   // Name every new artifact's bug; de-duplicate by signature.
   std::map<std::string, std::vector<fs::path>> by_signature;

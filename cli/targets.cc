@@ -147,7 +147,13 @@ absl::Status EnsureBuilt(const Build& build, const Target& target, int jobs) {
         build.Name().c_str(), configured.c_str(),
         configured_bug.empty() ? "" : absl::StrCat(" and a planted bug ", configured_bug).c_str());
   }
-  if (stale || !fs::exists(dir / "CMakeCache.txt")) {
+  if (stale) {
+    // A fresh configure: over an old cache, CMake may see a "changed" compiler path, drop the cache
+    // and re-run without the preset's variables.
+    std::error_code ec;
+    fs::remove(dir / "CMakeCache.txt", ec);
+  }
+  if (!fs::exists(dir / "CMakeCache.txt")) {
     std::vector<std::string> configure = {"cmake",         "-S", Root().string(), "--preset",
                                           build.sanitizer, "-B", dir.string()};
     configure.push_back(absl::StrCat("-DRACEFUZZ_PLANTED_BUG=", build.planted_bug));
