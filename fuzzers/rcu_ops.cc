@@ -1,30 +1,30 @@
 // rcu_ops: readers and updaters of RCU-protected objects, rcutorture style.
 //
-// The input decides 2-4 simulated threads, each running up to 12 ops on 1-2 Rcu<KBox<Item>> slots:
+// 2-4 simulated threads run input-chosen ops (fuzzers/common) on 1-2 Rcu<KBox<Item>> slots:
 // readers take (nested) guards, dereference, read through the borrow and re-read borrows they
-// kept, release guards in any order; updaters copy_update / replace / clear under the updater
+// kept, release guards in any order; updaters copy_update / replace with null under the updater
 // mutex (the exclusive access the contract demands), and retire the old value by dropping it
 // (synchronize_rcu), keeping it for later, or freeing it with kfree_rcu; any thread may also call
 // synchronize_rcu, call_rcu and rcu_barrier (outside its read-side sections, as the contract
 // demands). The oracle: every object carries its age in grace periods since retirement
 // (TortureAge) and each read checks that it is 0 ("rcu-grace-period-too-short"); ASan sees a use
-// after free, TSan every missing happens-before.
+// after free, TSan every missing happens-before. The model is correct, so any report is a bug in
+// it (or a false positive).
 //
 // RACEFUZZ_RCU_PLANT=skip-grace-period|relaxed-publish plants that bug in the RCU model (plant.h),
 // to show the fuzzer finds it: a self-test, never for campaigns.
+#include <array>
 #include <cstdint>
 #include <optional>
 #include <vector>
 
-#include <fuzzer/FuzzedDataProvider.h>
-
 #include "core/rcu/plant.h"
 #include "core/rcu/rcu.h"
 #include "core/rcu/torture.h"
-#include "core/sched/harness.h"
 #include "core/sched/sync.h"
+#include "fuzzers/common/harness.h"
 
-namespace racefuzz {
+namespace racefuzz::fuzz {
 namespace {
 
 using rcu::Borrow;
@@ -33,13 +33,13 @@ using rcu::Rcu;
 using rcu::RcuOld;
 
 struct Item {
-  Item(uint64_t v) : value(v), check(~v) {}  // NOLINT: built by KBox::make
+  explicit Item(uint64_t v) : value(v), check(~v) {}
   uint64_t value;
   uint64_t check;
   rcu::TortureAge age;
 };
 
-enum class Op : uint8_t {
+enum OpCode : uint8_t {
   kReadLock,
   kReadUnlock,
   kDereference,
@@ -50,154 +50,211 @@ enum class Op : uint8_t {
   kSynchronize,
   kCallRcu,
   kBarrier,
-  kMaxValue = kBarrier,
 };
 
-enum class Retire : uint8_t { kDrop, kKeep, kDefer, kMaxValue = kDefer };
-
-struct Step {
-  Op op;
-  uint8_t slot;
-  uint8_t arg;
-};
+// How an updater retires the old value.
+enum Retire : uint32_t { kDrop, kKeep, kDefer };
 
 constexpr int kMaxSlots = 2;
 constexpr int kMaxNesting = 3;
+constexpr int kMaxBorrows = 4;
+constexpr int kMaxKept = 4;
 
-struct World {
-  std::optional<Rcu<KBox<Item>>> slots[kMaxSlots];
-  int nslots = 1;
-  Mutex updater{"rcu_updater"};
-  uint64_t next_value = 1;  // guarded by updater
-  Atomic<int> callbacks_run{0, "callbacks_run"};
-};
+class RcuOpsWorld {
+ public:
+  static constexpr ProgramShape kShape = {.min_threads = 2, .max_threads = 4, .max_ops = 12};
+  static constexpr std::array<OpSpec, 10> kOps = {{
+      {"read_lock", 0, {}},
+      {"read_unlock", 1, {kMaxNesting - 1}},
+      {"dereference", 2, {kMaxSlots - 1, kMaxNesting - 1}},
+      {"reread", 1, {kMaxBorrows - 1}},
+      {"copy_update", 2, {kMaxSlots - 1, kDefer}},
+      {"replace_null", 2, {kMaxSlots - 1, kDefer}},
+      {"drop_old", 1, {kMaxKept - 1}},
+      {"synchronize_rcu", 0, {}},
+      {"call_rcu", 0, {}},
+      {"rcu_barrier", 0, {}},
+  }};
 
-// Reads an item through a borrow: the age oracle first, then the payload (ASan/TSan on it).
-void ReadItem(const Borrow<Item>& b) {
-  const Item* item = b.get();
-  item->age.check("item", item->value);
-  yield_point("read_item", {"item", item->value});
-  if (item->check != ~item->value) __builtin_trap();  // a torn or reused object
-}
-
-void Retired(std::optional<RcuOld<KBox<Item>>> old, Retire how, bool in_read_side,
-             std::vector<RcuOld<KBox<Item>>>& kept) {
-  if (!old.has_value()) return;
-  old->get()->age.retire();
-  // SAFETY: RcuOld::drop (synchronize_rcu) is only called outside a read-side section.
-  if (how == Retire::kDrop && in_read_side) how = Retire::kDefer;
-  switch (how) {
-    case Retire::kDrop:
-      old.reset();
-      break;
-    case Retire::kKeep:
-      kept.push_back(std::move(*old));
-      break;
-    case Retire::kDefer:
-      std::move(*old).defer_free();
-      break;
+  struct Config {
+    uint8_t slots = 1;   // 1..kMaxSlots Rcu pointers
+    bool null0 = false;  // slot 0 starts null
+    bool null1 = false;  // slot 1 starts null
+  };
+  template <typename C>
+  static void VisitConfig(C& c, Config& config) {
+    c.Field(config.slots, uint8_t{1}, uint8_t{kMaxSlots});
+    c.Field(config.null0);
+    c.Field(config.null1);
   }
-}
 
-void RunThread(World& w, const std::vector<Step>& steps) {
-  std::vector<RcuOld<KBox<Item>>> kept;  // destroyed last: outside any read-side section
-  std::vector<rcu::Guard> guards;
-  std::vector<Borrow<Item>> borrows;  // valid while `guards` is not empty
-  for (const Step& s : steps) {
-    Rcu<KBox<Item>>& slot = *w.slots[s.slot % w.nslots];
-    const bool reading = !guards.empty();
-    switch (s.op) {
-      case Op::kReadLock:
-        if (guards.size() < kMaxNesting) guards.push_back(rcu::read_lock());
-        break;
-      case Op::kReadUnlock:
-        if (reading) {
-          guards.erase(guards.begin() + s.arg % guards.size());
-          if (guards.empty()) borrows.clear();
-        }
-        break;
-      case Op::kDereference:
-        if (reading) {
-          if (std::optional<Borrow<Item>> b = slot.dereference(guards[s.arg % guards.size()])) {
-            ReadItem(*b);
-            if (borrows.size() < 4) borrows.push_back(*b);
-          }
-        }
-        break;
-      case Op::kReread:
-        if (!borrows.empty()) ReadItem(borrows[s.arg % borrows.size()]);
-        break;
-      case Op::kCopyUpdate:
-      case Op::kReplaceNull: {
-        std::optional<RcuOld<KBox<Item>>> old;
-        {
-          Guard<Mutex> lock(w.updater);
-          if (s.op == Op::kCopyUpdate) {
-            const uint64_t v = w.next_value++;
-            old = slot.copy_update([v](const Item* prev) {
-              // COPY: the updater may read the old object (it is still published).
-              if (prev != nullptr && prev->check != ~prev->value) __builtin_trap();
-              return std::optional(KBox<Item>::make(v));
-            });
-          } else {
-            old = slot.copy_update([](const Item*) { return std::optional<KBox<Item>>(); });
-          }
-        }
-        Retired(std::move(old), static_cast<Retire>(s.arg % 3), reading, kept);
-        break;
+  explicit RcuOpsWorld(const Config& config) : nslots_(config.slots) {
+    for (int i = 0; i < nslots_; ++i) {
+      if (i == 0 ? config.null0 : config.null1) {
+        slots_[i].emplace(nullptr, i);
+      } else {
+        slots_[i].emplace(KBox<Item>::make(next_value_++), i);
       }
-      case Op::kDropOld:
-        if (!reading && !kept.empty()) kept.erase(kept.begin() + s.arg % kept.size());
+    }
+  }
+
+  void Execute(int thread, const Op& op) {
+    ThreadState& ts = threads_[thread];
+    const bool reading = !ts.guards.empty();
+    Rcu<KBox<Item>>& slot = *slots_[op.arg[0] % nslots_];
+    switch (op.code) {
+      case kReadLock:
+        if (ts.guards.size() < kMaxNesting) ts.guards.push_back(rcu::read_lock());
         break;
-      case Op::kSynchronize:
+      case kReadUnlock:
+        if (reading) {
+          ts.guards.erase(ts.guards.begin() + op.arg[0] % ts.guards.size());
+          if (ts.guards.empty()) ts.borrows.clear();  // their section ended
+        }
+        break;
+      case kDereference:
+        if (reading) {
+          const rcu::Guard& g = ts.guards[op.arg[1] % ts.guards.size()];
+          if (std::optional<Borrow<Item>> b = slot.dereference(g)) {
+            ReadItem(*b);
+            if (ts.borrows.size() < kMaxBorrows) ts.borrows.push_back(*b);
+          }
+        }
+        break;
+      case kReread:
+        if (!ts.borrows.empty()) ReadItem(ts.borrows[op.arg[0] % ts.borrows.size()]);
+        break;
+      case kCopyUpdate:
+      case kReplaceNull:
+        Update(ts, slot, op.code == kCopyUpdate, static_cast<Retire>(op.arg[1]));
+        break;
+      case kDropOld:
+        // SAFETY: RcuOld::drop (synchronize_rcu) only outside a read-side section.
+        if (!reading && !ts.kept.empty())
+          ts.kept.erase(ts.kept.begin() + op.arg[0] % ts.kept.size());
+        break;
+      case kSynchronize:
         if (!reading) rcu::synchronize_rcu();
         break;
-      case Op::kCallRcu:
-        rcu::call_rcu([&w] { w.callbacks_run.fetch_add(1, std::memory_order_relaxed); });
+      case kCallRcu:
+        rcu::call_rcu([this] { callbacks_run_.fetch_add(1, std::memory_order_relaxed); });
         break;
-      case Op::kBarrier:
+      case kBarrier:
         if (!reading) rcu::rcu_barrier();
         break;
     }
   }
-  borrows.clear();
-  guards.clear();
-  kept.clear();
+
+  // Leaves the thread's sections, then drops what it kept (outside any section).
+  void ThreadDone(int thread) {
+    ThreadState& ts = threads_[thread];
+    ts.borrows.clear();
+    ts.guards.clear();
+    ts.kept.clear();
+  }
+
+  // Outside the run: every callback runs, then the slots wait a grace period and free.
+  void Finish() {
+    rcu::rcu_barrier();
+    for (auto& s : slots_) s.reset();
+  }
+
+  static std::vector<Seed<RcuOpsWorld>> Seeds();
+
+ private:
+  struct ThreadState {
+    std::vector<RcuOld<KBox<Item>>> kept;  // cleared last: outside any read-side section
+    std::vector<rcu::Guard> guards;
+    std::vector<Borrow<Item>> borrows;  // valid while `guards` is not empty
+  };
+
+  // Reads an item through a borrow: the age oracle first, then the payload (ASan/TSan on it).
+  static void ReadItem(const Borrow<Item>& b) {
+    const Item* item = b.get();
+    item->age.check("item", item->value);
+    yield_point("read_item", {"item", item->value});
+    if (item->check != ~item->value) __builtin_trap();  // a torn or reused object
+  }
+
+  void Update(ThreadState& ts, Rcu<KBox<Item>>& slot, bool copy, Retire how) {
+    std::optional<RcuOld<KBox<Item>>> old;
+    {
+      Guard<Mutex> lock(updater_);
+      // SAFETY: updater_ gives copy_update its exclusive access.
+      if (copy) {
+        const uint64_t v = next_value_++;
+        old = slot.copy_update([v](const Item* prev) {
+          // COPY: the updater may read the old object (it is still published).
+          if (prev != nullptr && prev->check != ~prev->value) __builtin_trap();
+          return std::optional(KBox<Item>::make(v));
+        });
+      } else {
+        old = slot.copy_update([](const Item*) { return std::optional<KBox<Item>>(); });
+      }
+    }
+    if (!old.has_value()) return;
+    old->get()->age.retire();
+    // SAFETY: RcuOld::drop (synchronize_rcu) only outside a read-side section.
+    if (how == kDrop && !ts.guards.empty()) how = kDefer;
+    if (how == kKeep && ts.kept.size() >= kMaxKept) how = kDefer;
+    switch (how) {
+      case kDrop:
+        old.reset();
+        break;
+      case kKeep:
+        ts.kept.push_back(std::move(*old));
+        break;
+      case kDefer:
+        std::move(*old).defer_free();
+        break;
+    }
+  }
+
+  int nslots_;
+  std::array<std::optional<Rcu<KBox<Item>>>, kMaxSlots> slots_;
+  Mutex updater_{"rcu_updater"};
+  uint64_t next_value_ = 1;  // guarded by updater_ once the run starts
+  Atomic<int> callbacks_run_{0, "callbacks_run"};
+  std::array<ThreadState, kShape.max_threads> threads_;
+};
+
+std::vector<Seed<RcuOpsWorld>> RcuOpsWorld::Seeds() {
+  const Op lock{kReadLock}, unlock{kReadUnlock}, sync{kSynchronize}, call{kCallRcu},
+      barrier{kBarrier};
+  const Op deref0{kDereference, {0, 0}}, deref1{kDereference, {1, 0}}, reread{kReread};
+  const Op update_drop{kCopyUpdate, {0, kDrop}}, update_keep{kCopyUpdate, {0, kKeep}},
+      update_defer{kCopyUpdate, {1, kDefer}}, null_drop{kReplaceNull, {0, kDrop}},
+      drop_old{kDropOld};
+  const std::string rr(64, '\x01');  // alternate threads at every decision
+  const std::string first(64, '\x00');
+  return {
+      {"reader_vs_updater", {}, {{{lock, deref0, reread, unlock}, {update_drop}}}, rr},
+      {"nested_readers",
+       {},
+       {{{lock, lock, deref0, unlock, reread, unlock}, {update_keep, drop_old, sync}}},
+       rr},
+      {"two_slots_deferred",
+       {.slots = 2, .null1 = true},
+       {{{lock, deref0, deref1, reread, unlock},
+         {update_defer, update_defer, barrier},
+         {lock, call, deref1, unlock, sync}}},
+       rr},
+      {"null_and_back",
+       {},
+       {{{null_drop, update_drop}, {lock, deref0, unlock, lock, deref0, reread, unlock}}},
+       first},
+  };
 }
 
 }  // namespace
-}  // namespace racefuzz
+}  // namespace racefuzz::fuzz
 
 extern "C" int LLVMFuzzerInitialize(int*, char***) {
+  racefuzz::fuzz::MaybeWriteSeeds<racefuzz::fuzz::RcuOpsWorld>();
   racefuzz::rcu::testing::PlantFromEnv();
   return 0;
 }
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
-  using namespace racefuzz;  // NOLINT
-  FuzzedDataProvider input(data, size);
-  World w;
-  w.nslots = input.ConsumeIntegralInRange(1, kMaxSlots);
-  for (int i = 0; i < w.nslots; ++i) {
-    if (input.ConsumeBool())
-      w.slots[i].emplace(KBox<Item>::make(w.next_value++), i);
-    else
-      w.slots[i].emplace(nullptr, i);
-  }
-  const int nthreads = input.ConsumeIntegralInRange(2, 4);
-  std::vector<std::vector<Step>> programs(nthreads);
-  for (std::vector<Step>& p : programs) {
-    const int n = input.ConsumeIntegralInRange(1, 12);
-    for (int i = 0; i < n; ++i) {
-      p.push_back({input.ConsumeEnum<Op>(), input.ConsumeIntegral<uint8_t>(),
-                   input.ConsumeIntegral<uint8_t>()});
-    }
-  }
-  RunInput(input, [&] {
-    for (const std::vector<Step>& p : programs) spawn([&w, &p] { RunThread(w, p); });
-  });
-  // Outside the run: every callback runs, then the slots wait a grace period and free.
-  rcu::rcu_barrier();
-  for (auto& s : w.slots) s.reset();
-  return 0;
+  return racefuzz::fuzz::RunOpFuzzer<racefuzz::fuzz::RcuOpsWorld>(data, size);
 }

@@ -33,6 +33,14 @@ bool TryClaim() {
   return g_busy.compare_exchange_strong(expected, true, Bookkeeping(std::memory_order_acquire));
 }
 
+// Every reader's last outermost unlock happens-before what the caller does next: pairs with the
+// release store of each reader's outermost unlock.
+void AcquireReaders() {
+  for (int i = 0; i < internal::kSlots; ++i) {
+    (void)internal::Slot(i).seq.load(std::memory_order_acquire);
+  }
+}
+
 }  // namespace
 
 void synchronize_rcu() {
@@ -60,10 +68,7 @@ void synchronize_rcu() {
           [&] { return s.seq.load(std::memory_order_acquire) != open[i]; }, "rcu_gp_wait",
           i == 0 ? Object{"setup_reader", 0} : Object{"reader_T", static_cast<uint64_t>(i - 1)});
     }
-    // Every reader's last outermost unlock happens-before the end of the grace period.
-    for (int i = 0; i < internal::kSlots; ++i) {
-      (void)internal::Slot(i).seq.load(std::memory_order_acquire);
-    }
+    AcquireReaders();
   }
 
   g_completed.store(gp, Bookkeeping(std::memory_order_seq_cst));
@@ -76,7 +81,14 @@ uint64_t get_state_synchronize_rcu() {
   return g_started.load(Bookkeeping(std::memory_order_seq_cst));
 }
 
-bool poll_state_synchronize_rcu(uint64_t cookie) { return grace_periods_since(cookie) > 0; }
+bool poll_state_synchronize_rcu(uint64_t cookie) {
+  if (grace_periods_since(cookie) == 0) return false;
+  // The readers the elapsed grace period waited for happen-before the caller (who may now free
+  // what they read), as after synchronize_rcu; the counters alone carry no happens-before in
+  // deterministic mode.
+  AcquireReaders();
+  return true;
+}
 
 uint64_t grace_periods_since(uint64_t cookie) {
   // Grace period k started after the cookie was taken iff k > cookie; they complete in order.

@@ -29,11 +29,14 @@ void synchronize_rcu();
 // A cookie naming "now" for poll_state_synchronize_rcu (the kernel's get_state_synchronize_rcu).
 uint64_t get_state_synchronize_rcu();
 
-// Whether a full grace period has elapsed since `cookie` was taken.
+// Whether a full grace period has elapsed since `cookie` was taken. If so, every reader the grace
+// period waited for happens-before the return (the caller may free what they read), as with
+// synchronize_rcu.
 bool poll_state_synchronize_rcu(uint64_t cookie);
 
 // How many full grace periods have elapsed since `cookie` was taken (racefuzz's rcutorture-style
-// "pipe count": an object retired at `cookie` and still seen by a reader must have age 0).
+// "pipe count": an object retired at `cookie` and still seen by a reader must have age 0). Carries
+// no happens-before: an oracle must not hide the races it checks for.
 uint64_t grace_periods_since(uint64_t cookie);
 
 namespace testing {

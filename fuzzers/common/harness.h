@@ -7,6 +7,7 @@
 //     template <typename C> static void VisitConfig(C& c, Config& config);
 //     explicit MyWorld(const Config& config);       // shared state, built before the threads
 //     void Execute(int thread, const Op& op);       // runs on simulated thread `thread`
+//     void ThreadDone(int thread);                  // optional: on `thread`, after its last op
 //     void Finish();                                // after every thread is joined: final checks
 //   };
 //
@@ -55,6 +56,7 @@ int RunOpFuzzer(const uint8_t* data, size_t size) {
     for (size_t t = 0; t < program.threads.size(); ++t) {
       spawn([&world, &program, t] {
         for (const Op& op : program.threads[t]) world.Execute(static_cast<int>(t), op);
+        if constexpr (requires { world.ThreadDone(0); }) world.ThreadDone(static_cast<int>(t));
       });
     }
   });
