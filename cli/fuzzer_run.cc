@@ -115,9 +115,11 @@ absl::StatusOr<SessionResult> RunSession(const std::vector<std::string>& argv,
     auto status = ParseStatusLine(line);
     if (!status) return;
     const double t = std::chrono::duration<double>(Clock::now() - start).count();
-    // libFuzzer's plain-mode exec/s is 0 in the first second: keep the last real figure.
-    if (status->exec_per_sec == 0 && last.exec_per_sec > 0)
-      status->exec_per_sec = last.exec_per_sec;
+    // libFuzzer prints exec/s 0 early in a run and in fork mode when jobs end in crashes: use
+    // the run's average then.
+    if (status->exec_per_sec == 0 && t >= 1) {
+      status->exec_per_sec = static_cast<int64_t>(static_cast<double>(status->execs) / t);
+    }
     last = *status;
     session.samples.push_back({t, *status});
     if (t - last_print >= print_every_s) print(t);
