@@ -102,7 +102,7 @@ class PageBorrowedWorld {
             std::vector<uint8_t> dst(r.len);
             // SAFETY: private destination; the discipline excludes overlapping writes.
             Check(p->read_raw(dst.data(), r.off, r.len));
-            RACEFUZZ_CONTRACT(std::memcmp(dst.data(), shadow, r.len) == 0, "page-content",
+            RACEFUZZ_CONTRACT(SameBytes(dst.data(), shadow, r.len), "page-content",
                               "borrowed page %d [%d, %d) differs", p->id(), r.off, r.off + r.len);
           }
           break;
@@ -119,8 +119,8 @@ class PageBorrowedWorld {
           } else {
             std::vector<uint8_t> dst(len);
             Check(buf_->read_raw(dst.data(), off, len));
-            RACEFUZZ_CONTRACT(std::memcmp(dst.data(), shadow_.data() + off, len) == 0,
-                              "page-content", "buffer [%d, %d) differs", off, off + len);
+            RACEFUZZ_CONTRACT(SameBytes(dst.data(), shadow_.data() + off, len), "page-content",
+                              "buffer [%d, %d) differs", off, off + len);
           }
           RACEFUZZ_CONTRACT(page::IsEinval(buf_->read_raw(nullptr, buf_->size(), 1)), "page-bounds",
                             "read past the end of the buffer was not EINVAL");
@@ -139,7 +139,7 @@ class PageBorrowedWorld {
   void Finish() {
     std::vector<uint8_t> all(buf_->size());
     Check(buf_->read_raw(all.data(), 0, all.size()));
-    RACEFUZZ_CONTRACT(std::memcmp(all.data(), shadow_.data(), all.size()) == 0, "page-content",
+    RACEFUZZ_CONTRACT(SameBytes(all.data(), shadow_.data(), all.size()), "page-content",
                       "final contents differ");
   }
 

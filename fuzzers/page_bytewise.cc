@@ -132,8 +132,7 @@ class PageBytewiseWorld {
           // SAFETY: private buffers; the discipline excludes overlapping page accesses.
           ShadowedPage::Check(sp.page->write_bytewise_atomic(out.data(), r.off, r.len), "write");
           ShadowedPage::Check(sp.page->read_bytewise_atomic(in.data(), r.off, r.len), "read");
-          RACEFUZZ_CONTRACT(std::memcmp(in.data(), out.data(), r.len) == 0,
-                            "page-bytewise-direction",
+          RACEFUZZ_CONTRACT(SameBytes(in.data(), out.data(), r.len), "page-bytewise-direction",
                             "write_bytewise_atomic then read_bytewise_atomic of page %d [%d, %d) "
                             "did not return the bytes written",
                             sp.page->id(), r.off, r.off + r.len);

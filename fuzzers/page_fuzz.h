@@ -36,6 +36,11 @@ inline ByteRange Clamp(Discipline d, int thread, uint32_t off, uint32_t len) {
   return {base + o, std::min<size_t>(len, span - o)};
 }
 
+// memcmp(a, b, len) == 0, for any len (memcmp's pointers must be non-null even when len is 0).
+inline bool SameBytes(const uint8_t* a, const uint8_t* b, size_t len) {
+  return len == 0 || std::memcmp(a, b, len) == 0;
+}
+
 // Locks what the discipline says protects page slot `slot` (nothing for kSlices).
 class DisciplineLock {
  public:
@@ -80,7 +85,7 @@ struct ShadowedPage {
   void Verify(size_t off, size_t len) const {
     uint8_t got[page::PAGE_SIZE];
     Check(page->read_raw(got, off, len), "page-verify");
-    RACEFUZZ_CONTRACT(std::memcmp(got, shadow.data() + off, len) == 0, "page-content",
+    RACEFUZZ_CONTRACT(SameBytes(got, shadow.data() + off, len), "page-content",
                       "page %d [%d, %d) differs from what was written", page->id(), off, off + len);
   }
   static void Check(const absl::Status& s, const char* what) {

@@ -96,7 +96,7 @@ class PageOpsWorld {
                                      ? sp.page->read_raw(buf, r.off, r.len)
                                      : sp.page->read_bytewise_atomic(buf, r.off, r.len);
           ShadowedPage::Check(s, kOps[op.code].name);
-          RACEFUZZ_CONTRACT(std::memcmp(buf, sp.shadow.data() + r.off, r.len) == 0, "page-content",
+          RACEFUZZ_CONTRACT(SameBytes(buf, sp.shadow.data() + r.off, r.len), "page-content",
                             "%s page %d [%d, %d) returned other bytes than were written",
                             kOps[op.code].name, sp.page->id(), r.off, r.off + r.len);
         });
