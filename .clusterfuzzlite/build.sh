@@ -3,10 +3,13 @@
 # the environment gives ($CC $CXX $CFLAGS $CXXFLAGS $LIB_FUZZING_ENGINE) and puts into $OUT, for each
 # target: the fuzzer, <target>_seed_corpus.zip (seeds + regression inputs), <target>.dict and
 # <target>.options. Also runs outside Docker with those variables set (docs/cli.md shows how).
+set -euo pipefail  # also when run as `bash build.sh`
 SRC="${SRC:?}" OUT="${OUT:?}" WORK="${WORK:?}"
-repo="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
-[[ -f "$repo/fuzzers/manifest.json" ]] || repo="$SRC/racefuzz"
-[[ -f "$repo/fuzzers/manifest.json" ]] || repo="$(cd "$repo/.." && pwd)"
+# The checkout: the current directory (the image's WORKDIR), else the one this script is in, else
+# $SRC/racefuzz.
+for repo in "$PWD" "$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)" "$SRC/racefuzz"; do
+  [[ -f "$repo/fuzzers/manifest.json" ]] && break
+done
 cd "$repo"
 
 # CFLite's sanitizer -> racefuzz's build. Both ASan and UBSan are always on in the asan build.
@@ -34,13 +37,13 @@ cmake_common=(-G Ninja -DCMAKE_C_COMPILER="$CC" -DCMAKE_CXX_COMPILER="$CXX"
 if [[ -d "$SRC/abseil-cpp" && ! -f "$deps/.absl" ]]; then
   cmake -S "$SRC/abseil-cpp" -B "$WORK/absl" "${cmake_common[@]}" -DCMAKE_CXX_STANDARD=20 \
     -DABSL_PROPAGATE_CXX_STD=ON -DBUILD_TESTING=OFF
-  cmake --build "$WORK/absl" --target install -j"$(nproc)"
+  cmake --build "$WORK/absl" --target install -j"${RACEFUZZ_BUILD_JOBS:-$(nproc)}"
   touch "$deps/.absl"
 fi
 if [[ -d "$SRC/boost" && ! -f "$deps/.boost" ]]; then
   cmake -S "$SRC/boost" -B "$WORK/boost" "${cmake_common[@]}" -DBOOST_INCLUDE_LIBRARIES=context \
     -DBUILD_SHARED_LIBS=OFF
-  cmake --build "$WORK/boost" --target install -j"$(nproc)"
+  cmake --build "$WORK/boost" --target install -j"${RACEFUZZ_BUILD_JOBS:-$(nproc)}"
   touch "$deps/.boost"
 fi
 
@@ -55,7 +58,7 @@ PY
 build="$WORK/build-$flavor"
 cmake -S . -B "$build" "${cmake_common[@]}" -DRACEFUZZ_SANITIZER="$flavor" \
   -DRACEFUZZ_BUILD_TESTS=OFF -DRACEFUZZ_BUILD_BENCH=OFF
-cmake --build "$build" -j"$(nproc)" --target "${targets[@]}"
+cmake --build "$build" -j"${RACEFUZZ_BUILD_JOBS:-$(nproc)}" --target "${targets[@]}"
 
 for t in "${targets[@]}"; do
   cp "$build/fuzzers/$t" "$OUT/$t"
