@@ -295,5 +295,34 @@ RACEFUZZ_CANARY(rcu_synchronize_in_read_side,
                     .clean = [] { DropOldInReadSide<false>(); },
                 });
 
+// rcu_barrier from an RCU callback: it would wait for the callback that calls it.
+template <bool kFromCallback>
+void BarrierInCallback() {
+  int ran = 0;
+  RunThreads({[&] {
+    rcu::call_rcu([&] {
+      if (kFromCallback) {
+        rcu::rcu_barrier();
+      } else {
+        rcu::call_rcu([&] { ++ran; });  // queuing more work from a callback is fine
+      }
+    });
+    rcu::rcu_barrier();
+  }});
+  if (!kFromCallback && ran != 1) std::abort();
+}
+
+RACEFUZZ_CANARY(rcu_barrier_in_callback,
+                {
+                    .clause = "rcu_barrier must not be called from an RCU callback (it would "
+                              "wait for itself)",
+                    .builds = kAll,
+                    .expect = {"ERROR: racefuzz: contract violation: rcu-barrier-in-callback",
+                               "T0 calls rcu_barrier from an RCU callback", "racefuzz timeline",
+                               "T0 rcu_callback", "SUMMARY: racefuzz: rcu-barrier-in-callback"},
+                    .violate = [] { BarrierInCallback<true>(); },
+                    .clean = [] { BarrierInCallback<false>(); },
+                });
+
 }  // namespace
 }  // namespace racefuzz::canary
