@@ -34,7 +34,8 @@ void RecoverCorpus(const fs::path& corpus) {
 
 // Merges (minimises) the corpus in place: only inputs that add coverage stay.
 bool MergeCorpus(const fs::path& binary, const fs::path& corpus,
-                 const std::map<std::string, std::string>& env, const fs::path& log) {
+                 const std::map<std::string, std::string>& env, const fs::path& log,
+                 const fs::path& crashes) {
   const fs::path merged = corpus.string() + ".merged";
   fs::remove_all(merged);
   fs::create_directories(merged);
@@ -140,8 +141,8 @@ absl::StatusOr<int> CampaignCommand(const Options& options) {
       const fs::path log = logs / absl::StrCat(target.name, "-", build.Name(), ".log");
       std::printf("\n== %s [%s]: corpus %d inputs\n   %s\n", target.name.c_str(),
                   build.Name().c_str(), run.corpus_before, ShellCommand(argv).c_str());
-      auto session =
-          RunSession(argv, env, absl::StrCat(target.name, "/", build.Name()), log.string(), 10);
+      auto session = RunSession(argv, env, absl::StrCat(target.name, "/", build.Name()),
+                                log.string(), 10, crashes.string());
       if (!session.ok()) return session.status();
       for (const auto& sample : session->samples) {
         // Fork mode's first line comes before any input ran (all zeros): not a measurement.
@@ -151,7 +152,7 @@ absl::StatusOr<int> CampaignCommand(const Options& options) {
       run.seconds = run.samples.empty() ? 0 : run.samples.back().seconds;
       report.interrupted = TakeInterrupt() || session->interrupted;
       if (!report.interrupted) {
-        run.merged = MergeCorpus(build.Binary(target), corpus, env, log);
+        run.merged = MergeCorpus(build.Binary(target), corpus, env, log, crashes);
         report.interrupted = TakeInterrupt();
       }
       run.corpus_after = CountFiles(corpus);

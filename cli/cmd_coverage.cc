@@ -53,6 +53,7 @@ absl::StatusOr<int> CoverageCommand(const std::vector<std::string>& names, const
     ProcessOptions popts;
     popts.env = env;
     popts.log_path = (out / "replay.log").string();
+    popts.cwd = out.string();  // a crashing corpus input is written here, not into the checkout
     auto replay = RunProcess(argv, popts);
     if (!replay.ok()) return replay.status();
     if (Interrupted()) return kExitInterrupted;

@@ -78,7 +78,8 @@ absl::StatusOr<int> FuzzCommand(const std::string& target_name, const Options& o
   const auto shown_env = DisplayEnv(env);
   std::printf("racefuzz: command: %s\n", ShellCommand(argv, shown_env).c_str());
   fs::remove(log);
-  auto session = RunSession(argv, env, absl::StrCat(target->name, "/", build.Name()), log, 5);
+  auto session = RunSession(argv, env, absl::StrCat(target->name, "/", build.Name()), log, 5,
+                            artifacts.string());
   if (!session.ok()) return session.status();
   if (session->samples.empty() && !session->interrupted &&
       ListArtifacts(artifacts).size() == before.size()) {

@@ -45,6 +45,7 @@ absl::StatusOr<int> MinimizeCommand(const std::string& file, const Options& opti
   ProcessOptions popts;
   popts.env = env;
   popts.output = &output;
+  popts.cwd = crash->path.parent_path().string();
   auto run = RunProcess(argv, popts);
   if (!run.ok()) return run.status();
   if (!fs::exists(out)) {

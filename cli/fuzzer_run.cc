@@ -90,7 +90,7 @@ std::vector<fs::path> CheckedInCorpora(const Target& target) {
 absl::StatusOr<SessionResult> RunSession(const std::vector<std::string>& argv,
                                          const std::map<std::string, std::string>& env,
                                          const std::string& label, const std::string& log_path,
-                                         double print_every_s) {
+                                         double print_every_s, const std::string& cwd) {
   using Clock = std::chrono::steady_clock;
   const auto start = Clock::now();
   double last_print = -1e9;
@@ -109,6 +109,7 @@ absl::StatusOr<SessionResult> RunSession(const std::vector<std::string>& argv,
   ProcessOptions options;
   options.env = env;
   options.log_path = log_path;
+  options.cwd = cwd;
   options.on_line = [&](const std::string& line) {
     tail.push_back(line);
     if (tail.size() > 80) tail.pop_front();
@@ -139,6 +140,7 @@ absl::StatusOr<ReplayResult> Replay(const fs::path& binary, const fs::path& file
   ProcessOptions options;
   options.env = env;
   options.output = &replay.output;
+  options.cwd = file.parent_path().string();
   auto result = RunProcess({binary.string(), file.string()}, options);
   if (!result.ok()) return result.status();
   replay.exit_code = result->exit_code;

@@ -44,11 +44,12 @@ struct SessionResult {
 
 // Runs `argv` (a libFuzzer command) with `env`, printing a progress line at most every
 // `print_every_s` seconds ("[ 12s] sched_example/tsan  1.2M execs  89k exec/s  cov 130 ..."), and
-// the whole output to `log_path`.
+// the whole output to `log_path`. It runs in `cwd` (the artifacts dir: fork mode also drops crash
+// files into its working directory).
 absl::StatusOr<SessionResult> RunSession(const std::vector<std::string>& argv,
                                          const std::map<std::string, std::string>& env,
                                          const std::string& label, const std::string& log_path,
-                                         double print_every_s);
+                                         double print_every_s, const std::string& cwd);
 
 struct ReplayResult {
   int exit_code = 0;

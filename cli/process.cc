@@ -90,6 +90,11 @@ absl::StatusOr<ProcessResult> RunProcess(const std::vector<std::string>& argv,
       dup2(fds[1], 2);
     }
     for (const auto& [k, v] : options.env) setenv(k.c_str(), v.c_str(), 1);
+    if (!options.cwd.empty() && chdir(options.cwd.c_str()) != 0) {
+      std::fprintf(stderr, "racefuzz: cannot enter '%s': %s\n", options.cwd.c_str(),
+                   std::strerror(errno));
+      _exit(127);
+    }
     std::vector<char*> args;
     for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
     args.push_back(nullptr);

@@ -24,6 +24,8 @@ struct ProcessOptions {
   std::string* output = nullptr;
   // When not empty: the child's merged output is also written to this file.
   std::string log_path;
+  // When not empty: the child's working directory (libFuzzer drops some files into it).
+  std::string cwd;
 };
 
 struct ProcessResult {
