@@ -63,12 +63,13 @@ if has_stage build; then
     configure_build "$work/builds/$bug-$(field "$bug" 3)" "$(field "$bug" 3)" "$bug" \
       "$(field "$bug" 2)" || log "skipping $bug: its build failed (does $(field "$bug" 2) exist yet?)"
   done
-  if has_stage execs || has_stage engine; then
-    for san in tsan asan; do
-      log "build clean $san"
-      configure_build "$work/builds/clean-$san" "$san" "" all || log "clean $san build failed"
-    done
-  fi
+fi
+# The clean builds (every fuzzer, engine_bench), for the exec/s and engine stages.
+if has_stage execs || has_stage engine; then
+  for san in tsan asan; do
+    log "build clean $san"
+    configure_build "$work/builds/clean-$san" "$san" "" all || log "clean $san build failed"
+  done
 fi
 
 if has_stage detect; then
@@ -113,7 +114,6 @@ fi
 if has_stage engine; then
   for san in tsan asan; do
     log "engine benchmark ($san)"
-    configure_build "$work/builds/clean-$san" "$san" "" engine_bench
     "$work/builds/clean-$san/bench/engine/engine_bench" --benchmark_min_time=1 \
       --benchmark_out="$out/engine_$san.json" --benchmark_out_format=json \
       --benchmark_color=false >"$out/engine_$san.txt" 2>&1

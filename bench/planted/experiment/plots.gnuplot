@@ -3,7 +3,8 @@ set terminal pngcairo size 1200,600 font "sans,10"
 set style data histograms
 set style histogram clustered gap 1
 set style fill solid 0.8 border -1
-set key top left autotitle columnheader
+set key outside right top vertical autotitle columnheader
+set bmargin 11
 set xtics rotate by -35 noenhanced
 set grid ytics
 
