@@ -4,6 +4,7 @@
 #include <map>
 #include <sstream>
 
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
@@ -42,17 +43,19 @@ nlohmann::json ToJson(const CampaignReport& report) {
   }
   nlohmann::json crashes = nlohmann::json::array();
   for (const auto& c : report.crashes) {
-    crashes.push_back({{"signature", c.entry.signature.id},
-                       {"summary", c.entry.signature.summary},
-                       {"frames", c.entry.signature.frames},
-                       {"target", c.entry.target},
-                       {"build", c.entry.build},
-                       {"example", c.entry.example},
-                       {"first_seen", c.entry.first_seen},
-                       {"hits_total", c.entry.hits},
-                       {"files_this_campaign", c.files_this_campaign},
-                       {"status", c.known ? "known" : "new"},
-                       {"repro", c.repro}});
+    crashes.push_back(
+        {{"signature", c.entry.signature.id},
+         {"summary", c.entry.signature.summary},
+         {"frames", c.entry.signature.frames},
+         {"target", c.entry.target},
+         {"build", c.entry.build},
+         {"example", c.entry.example},
+         {"first_seen", c.entry.first_seen},
+         {"hits_total", c.entry.hits},
+         {"files_this_campaign", c.files_this_campaign},
+         {"status",
+          c.known ? "known" : (IsUnreproduced(c.entry.signature.id) ? "unreproduced" : "new")},
+         {"repro", c.repro}});
   }
   return {{"racefuzz_campaign", 1},
           {"started", report.started},
@@ -101,7 +104,9 @@ std::string Plot(const CampaignReport& report, const std::string& target, int co
 std::string RenderHtml(const CampaignReport& report, const fs::path& work) {
   std::ostringstream h;
   int new_crashes = 0;
-  for (const auto& c : report.crashes) new_crashes += c.known ? 0 : 1;
+  for (const auto& c : report.crashes) {
+    if (!c.known && !IsUnreproduced(c.entry.signature.id)) ++new_crashes;
+  }
   h << "<!doctype html><html><head><meta charset=utf-8><title>racefuzz campaign "
     << Html(report.started) << "</title><style>"
     << "body{font-family:sans-serif;margin:24px;max-width:1150px}"
@@ -130,13 +135,15 @@ std::string RenderHtml(const CampaignReport& report, const fs::path& work) {
   h << "</table><h2>Crashes</h2>";
   if (report.crashes.empty()) h << "<p>none</p>";
   for (const auto& c : report.crashes) {
-    h << "<p><span class=" << (c.known ? "known>KNOWN" : "new>NEW") << "</span> <code>"
-      << Html(c.entry.signature.id) << "</code> " << Html(c.entry.signature.summary) << "<br>"
-      << Html(c.entry.target) << " [" << Html(c.entry.build) << "], " << c.files_this_campaign
-      << " file(s) this campaign, " << c.entry.hits << " in all, first seen "
-      << Html(c.entry.first_seen) << "<br>top frames: <code>"
-      << Html(absl::StrJoin(c.entry.signature.frames, " < ")) << "</code><br>reproduce: <code>"
-      << Html(c.repro) << "</code></p>";
+    const bool unreproduced = IsUnreproduced(c.entry.signature.id);
+    h << "<p><span class="
+      << (c.known ? "known>KNOWN" : (unreproduced ? "known>DOES NOT REPRODUCE" : "new>NEW"))
+      << "</span> <code>" << Html(c.entry.signature.id) << "</code> "
+      << Html(c.entry.signature.summary) << "<br>" << Html(c.entry.target) << " ["
+      << Html(c.entry.build) << "], " << c.files_this_campaign << " file(s) this campaign, "
+      << c.entry.hits << " in all, first seen " << Html(c.entry.first_seen)
+      << "<br>top frames: <code>" << Html(absl::StrJoin(c.entry.signature.frames, " < "))
+      << "</code><br>reproduce: <code>" << Html(c.repro) << "</code></p>";
   }
   std::vector<std::string> targets;
   for (const auto& r : report.runs) {

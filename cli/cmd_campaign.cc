@@ -6,6 +6,7 @@
 #include <cstdio>
 #include <set>
 
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
@@ -176,8 +177,8 @@ absl::StatusOr<int> CampaignCommand(const Options& options) {
                           report.git_commit, NowIso(),     "campaign",      replay->signature};
         if (info.signature.empty()) {
           // Does not replay: keep it, unnamed, for a person to look at.
-          info.signature.summary = "does not reproduce";
-          info.signature.id = absl::StrCat("unreproduced-", file.filename().string());
+          info.signature.summary = "crash files that do not crash when replayed alone";
+          info.signature.id = UnreproducedId(target.name, build.Name());
         }
         // Index first, then the metadata that marks the file triaged: a kill in between only
         // makes the next campaign triage this file again.
@@ -200,7 +201,7 @@ absl::StatusOr<int> CampaignCommand(const Options& options) {
     const CrashEntry& entry = index->entries().at(id);
     CampaignCrash crash{entry, files, known.count(id) > 0,
                         absl::StrCat("./racefuzz repro ", entry.example, " --times=20")};
-    new_crashes += crash.known ? 0 : 1;
+    if (!crash.known && !IsUnreproduced(id)) ++new_crashes;
     report.crashes.push_back(crash);
   }
   report.finished = NowIso();
@@ -219,10 +220,12 @@ absl::StatusOr<int> CampaignCommand(const Options& options) {
                 r.merged ? " (merged)" : "", r.crash_files);
   }
   for (const auto& c : report.crashes) {
-    std::printf("   %s %s %s [%s] %d file(s)\n      %s\n", c.known ? "known" : "NEW  ",
+    const bool unreproduced = IsUnreproduced(c.entry.signature.id);
+    std::printf("   %s %s %s [%s] %d file(s)\n      %s\n",
+                c.known ? "known" : (unreproduced ? "UNREP" : "NEW  "),
                 c.entry.signature.id.c_str(), c.entry.signature.summary.c_str(),
                 c.entry.build.c_str(), c.files_this_campaign, c.repro.c_str());
-    if (!c.known) {
+    if (!c.known && !unreproduced) {
       std::printf("      to mark it known: echo '%s  # %s' >> %s\n", c.entry.signature.id.c_str(),
                   c.entry.signature.summary.c_str(), options.known.c_str());
     }

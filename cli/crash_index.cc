@@ -3,10 +3,23 @@
 #include <fstream>
 
 #include "absl/strings/ascii.h"
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "nlohmann/json.hpp"
 
 namespace racefuzz::cli {
+
+namespace {
+constexpr char kUnreproduced[] = "unreproduced-";
+}  // namespace
+
+std::string UnreproducedId(const std::string& target, const std::string& build) {
+  return absl::StrCat(kUnreproduced, target, "-", build);
+}
+
+bool IsUnreproduced(const std::string& signature_id) {
+  return absl::StartsWith(signature_id, kUnreproduced);
+}
 
 absl::StatusOr<CrashIndex> CrashIndex::Load(const fs::path& path) {
   CrashIndex index;

@@ -17,6 +17,11 @@ namespace racefuzz::cli {
 
 namespace fs = std::filesystem;
 
+// The signature id of crash files of `target` in `build` that do not crash when replayed alone:
+// grouped into one entry, shown in reports, never a new bug (there is nothing to reproduce).
+std::string UnreproducedId(const std::string& target, const std::string& build);
+bool IsUnreproduced(const std::string& signature_id);
+
 struct CrashEntry {
   ReportSignature signature;
   std::string target;
