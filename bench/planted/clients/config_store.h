@@ -1,5 +1,5 @@
 // A driver-like configuration published to lock-free readers: updaters copy the current config,
-// change it and publish the copy with a Release store; readers load it with Acquire inside a
+// change it and publish the copy with a seq_cst store; readers load it (seq_cst) inside a
 // read-side section (a reader count); the updater frees the old copy after the reader count has
 // drained (a hand-rolled grace period). The planted bugs config-publish-relaxed,
 // config-no-grace-period and config-two-updaters patch this file; sched-atomic-load-relaxed
@@ -31,7 +31,10 @@ class ConfigStore {
   // "config-checksum"). Safety: none.
   uint32_t read() {
     readers_.fetch_add(1);
-    const Config* c = current_.load(std::memory_order_acquire);
+    // seq_cst, as the reader count's increment and the updater's publish and drain check: this is
+    // a store-buffering (Dekker) pattern, and with Acquire/Release only, the updater can read a
+    // zero count while a reader still reads the old pointer (found by RACEFUZZ_MODE=naive on x86).
+    const Config* c = current_.load(std::memory_order_seq_cst);
     yield_point("config_read", {"config", c->version});
     // SAFETY: `c` stays allocated until readers_ drains (update waits for it before freeing).
     uint32_t sum = 0;
@@ -55,7 +58,7 @@ class ConfigStore {
     next->checksum -= next->table[i % 16];
     next->table[i % 16] = v;
     next->checksum += v;
-    current_.store(next, std::memory_order_release);
+    current_.store(next, std::memory_order_seq_cst);
     // The grace period: every reader that may still hold `old` has left.
     wait_until([&] { return readers_.load() == 0; }, "config_grace", {"config", old->version});
     delete old;
