@@ -8,7 +8,7 @@
 #define RACEFUZZ_CORE_SCHED_HAPPENS_BEFORE_H_
 
 #if defined(__has_feature)
-#if __has_feature(thread_sanitizer)
+#if __has_feature(thread_sanitizer) || defined(RACEFUZZ_FORCE_TSAN_API)
 #include <sanitizer/tsan_interface.h>
 #define RACEFUZZ_HAVE_TSAN 1
 // Exported by the TSan runtime, not declared in its public header.
