@@ -104,6 +104,14 @@ inline bool AllocShadowed(bool zero, ShadowedPage& out) {
   }
   out.page = *std::move(p);
   out.Resync(0, page::PAGE_SIZE);
+  // The __GFP_ZERO oracle: a page allocated with it reads as zeros before anyone writes it.
+  if (zero) {
+    for (size_t i = 0; i < page::PAGE_SIZE; ++i) {
+      RACEFUZZ_CONTRACT(out.shadow[i] == 0, "page-gfp-zero",
+                        "page %d allocated with __GFP_ZERO holds 0x%02x at offset %d",
+                        out.page->id(), out.shadow[i], i);
+    }
+  }
   return true;
 }
 
