@@ -12,8 +12,8 @@
 // TSan sees every missing happens-before on the page bytes. The models are correct, so any report
 // is a bug in them (or a false positive).
 //
-// RACEFUZZ_RCU_PLANT=skip-grace-period|relaxed-publish plants that bug in the RCU model (plant.h),
-// to show the fuzzer finds it: a self-test, never for campaigns.
+// To watch it find a bug, fuzz a planted build: racefuzz fuzz <target> --planted-bug=rcu-...
+// (bench/planted/bugs.tsv).
 #include <array>
 #include <cstdint>
 #include <cstring>
@@ -25,7 +25,6 @@
 #include "core/page/page.h"
 #include "core/page/pool.h"
 #include "core/rcu/page_slot.h"
-#include "core/rcu/plant.h"
 #include "core/rcu/torture.h"
 #include "core/sched/sync.h"
 #include "fuzzers/common/harness.h"
@@ -272,7 +271,6 @@ std::vector<Seed<PageSwapWorld>> PageSwapWorld::Seeds() {
 
 extern "C" int LLVMFuzzerInitialize(int*, char***) {
   racefuzz::fuzz::MaybeWriteSeeds<racefuzz::fuzz::PageSwapWorld>();
-  racefuzz::rcu::testing::PlantFromEnv();
   return 0;
 }
 

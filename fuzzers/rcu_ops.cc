@@ -11,14 +11,13 @@
 // after free, TSan every missing happens-before. The model is correct, so any report is a bug in
 // it (or a false positive).
 //
-// RACEFUZZ_RCU_PLANT=skip-grace-period|relaxed-publish plants that bug in the RCU model (plant.h),
-// to show the fuzzer finds it: a self-test, never for campaigns.
+// To watch it find a bug, fuzz a planted build: racefuzz fuzz <target> --planted-bug=rcu-...
+// (bench/planted/bugs.tsv).
 #include <array>
 #include <cstdint>
 #include <optional>
 #include <vector>
 
-#include "core/rcu/plant.h"
 #include "core/rcu/rcu.h"
 #include "core/rcu/torture.h"
 #include "core/sched/sync.h"
@@ -251,7 +250,6 @@ std::vector<Seed<RcuOpsWorld>> RcuOpsWorld::Seeds() {
 
 extern "C" int LLVMFuzzerInitialize(int*, char***) {
   racefuzz::fuzz::MaybeWriteSeeds<racefuzz::fuzz::RcuOpsWorld>();
-  racefuzz::rcu::testing::PlantFromEnv();
   return 0;
 }
 
