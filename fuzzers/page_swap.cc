@@ -28,6 +28,7 @@
 #include "core/rcu/torture.h"
 #include "core/sched/sync.h"
 #include "fuzzers/common/harness.h"
+#include "fuzzers/common/rcu_retire.h"
 
 namespace racefuzz::fuzz {
 namespace {
@@ -48,12 +49,8 @@ enum OpCode : uint8_t {
   kBarrier,
 };
 
-// How an updater retires the old page.
-enum Retire : uint32_t { kDrop, kKeep, kDefer };
-
 constexpr int kMaxSlots = 2;
 constexpr int kMaxNesting = 2;
-constexpr int kMaxKept = 4;
 constexpr uint64_t kMaxGenerations = 32;
 constexpr size_t kHeader = sizeof(uint64_t);  // the page's generation, at offset 0
 
@@ -215,20 +212,8 @@ class PageSwapWorld {
     std::optional<RcuPageSlot::PageOld> old = slot.swap(std::move(*next));
     if (!old.has_value()) return;
     ages_[GenerationOf(*old->get())].retire();
-    // SAFETY: dropping an RcuOld (synchronize_rcu) only outside a read-side section.
-    if (how == kDrop && !ts.guards.empty()) how = kDefer;
-    if (how == kKeep && ts.kept.size() >= kMaxKept) how = kDefer;
-    switch (how) {
-      case kDrop:
-        old.reset();
-        break;
-      case kKeep:
-        ts.kept.push_back(std::move(*old));
-        break;
-      case kDefer:
-        std::move(*old).defer_free();
-        break;
-    }
+    // SAFETY: RetireOld drops (synchronize_rcu) only outside a read-side section.
+    RetireOld(std::move(*old), how, !ts.guards.empty(), ts.kept);
   }
 
   int nslots_;

@@ -22,6 +22,7 @@
 #include "core/rcu/torture.h"
 #include "core/sched/sync.h"
 #include "fuzzers/common/harness.h"
+#include "fuzzers/common/rcu_retire.h"
 
 namespace racefuzz::fuzz {
 namespace {
@@ -51,13 +52,9 @@ enum OpCode : uint8_t {
   kBarrier,
 };
 
-// How an updater retires the old value.
-enum Retire : uint32_t { kDrop, kKeep, kDefer };
-
 constexpr int kMaxSlots = 2;
 constexpr int kMaxNesting = 3;
 constexpr int kMaxBorrows = 4;
-constexpr int kMaxKept = 4;
 
 class RcuOpsWorld {
  public:
@@ -193,20 +190,8 @@ class RcuOpsWorld {
     }
     if (!old.has_value()) return;
     old->get()->age.retire();
-    // SAFETY: RcuOld::drop (synchronize_rcu) only outside a read-side section.
-    if (how == kDrop && !ts.guards.empty()) how = kDefer;
-    if (how == kKeep && ts.kept.size() >= kMaxKept) how = kDefer;
-    switch (how) {
-      case kDrop:
-        old.reset();
-        break;
-      case kKeep:
-        ts.kept.push_back(std::move(*old));
-        break;
-      case kDefer:
-        std::move(*old).defer_free();
-        break;
-    }
+    // SAFETY: RetireOld drops (synchronize_rcu) only outside a read-side section.
+    RetireOld(std::move(*old), how, !ts.guards.empty(), ts.kept);
   }
 
   int nslots_;
