@@ -9,93 +9,85 @@
 
 namespace racefuzz {
 
-// SAFETY (whole file): in deterministic mode the primitives' own state (owner_) is racefuzz's
-// bookkeeping, touched by fibers with no happens-before between them; it is kept from TSan with
-// RACEFUZZ_SCHED_INTERNAL, and the edges the primitive promises are made explicitly.
+// SAFETY (whole file): in deterministic mode the primitives' own state (LockModel::owner) is
+// racefuzz's bookkeeping, touched by fibers with no happens-before between them; it is kept from
+// TSan with RACEFUZZ_SCHED_INTERNAL, and the edges the primitive promises are made explicitly.
 
-RACEFUZZ_SCHED_INTERNAL void Mutex::lock(std::source_location site) {
-  if (current_mode() != Mode::kDeterministic) {
-    os_mutex_.lock();
-    return;
-  }
+namespace internal {
+
+RACEFUZZ_SCHED_INTERNAL void LockModel::Lock(const void* lock, const char* name, const Names& names,
+                                             std::source_location site) {
   Scheduler& s = Scheduler::Get();
-  yield_point("lock", {name_, 0});
+  yield_point(names.lock_op, {name, 0});
   if (s.current() == kNoThread) {  // a run's setup: no simulated thread has run yet
-    happens_before_acquire(this);
+    happens_before_acquire(lock);
     return;
   }
-  RACEFUZZ_CONTRACT(owner_ != s.current(), "mutex-relock", "T%d locks %s, which it already holds",
-                    s.current(), name_);
-  while (owner_ != kNoThread) s.Block(this, "lock", {name_, 0}, site);
-  owner_ = s.current();
-  happens_before_acquire(this);
+  RACEFUZZ_CONTRACT(owner != s.current(), names.relock_clause,
+                    "T%d locks %s, which it already holds", s.current(), name);
+  // A thread that waits for the lock (sleeping or spinning) makes no progress until the owner
+  // unlocks: modelled as blocking, so a lock cycle is a deadlock report, not a livelock.
+  while (owner != kNoThread) s.Block(lock, names.lock_op, {name, 0}, site);
+  owner = s.current();
+  happens_before_acquire(lock);
 }
 
-RACEFUZZ_SCHED_INTERNAL bool Mutex::try_lock() {
-  if (current_mode() != Mode::kDeterministic) return os_mutex_.try_lock();
-  yield_point("try_lock", {name_, 0});
-  if (owner_ != kNoThread) return false;
-  owner_ = current_thread();
-  happens_before_acquire(this);
+RACEFUZZ_SCHED_INTERNAL bool LockModel::TryLock(const void* lock, const char* name, Label op) {
+  yield_point(op, {name, 0});
+  if (owner != kNoThread) return false;
+  owner = current_thread();
+  happens_before_acquire(lock);
   return true;
 }
 
-RACEFUZZ_SCHED_INTERNAL void Mutex::unlock() {
-  if (current_mode() != Mode::kDeterministic) {
-    os_mutex_.unlock();
-    return;
-  }
+RACEFUZZ_SCHED_INTERNAL void LockModel::Unlock(const void* lock, const char* name,
+                                               const Names& names) {
   Scheduler& s = Scheduler::Get();
   if (s.current() == kNoThread) {  // a run's setup
-    happens_before_release(this);
+    happens_before_release(lock);
     return;
   }
-  RACEFUZZ_CONTRACT(owner_ == s.current(), "mutex-unlock-not-owner", "T%d unlocks %s, held by %s",
-                    s.current(), name_,
-                    owner_ == kNoThread ? std::string("nobody") : absl::StrCat("T", owner_));
-  happens_before_release(this);
-  owner_ = kNoThread;
-  s.Wake(this);
-  yield_point("unlock", {name_, 0});
+  RACEFUZZ_CONTRACT(owner == s.current(), names.unlock_clause, "T%d unlocks %s, held by %s",
+                    s.current(), name,
+                    owner == kNoThread ? std::string("nobody") : absl::StrCat("T", owner));
+  happens_before_release(lock);
+  owner = kNoThread;
+  s.Wake(lock);
+  yield_point(names.unlock_op, {name, 0});
 }
 
-RACEFUZZ_SCHED_INTERNAL void SpinLock::lock(std::source_location site) {
-  if (current_mode() != Mode::kDeterministic) {
-    while (flag_.test_and_set(std::memory_order_acquire)) std::this_thread::yield();
-    return;
-  }
-  Scheduler& s = Scheduler::Get();
-  yield_point("spin_lock", {name_, 0});
-  if (s.current() == kNoThread) {  // a run's setup: no simulated thread has run yet
-    happens_before_acquire(this);
-    return;
-  }
-  RACEFUZZ_CONTRACT(owner_ != s.current(), "spinlock-relock",
-                    "T%d locks %s, which it already holds", s.current(), name_);
-  // A spinning thread makes no progress until the owner unlocks: modelled as blocking, so a lock
-  // cycle is a deadlock report, not a livelock.
-  while (owner_ != kNoThread) s.Block(this, "spin_lock", {name_, 0}, site);
-  owner_ = s.current();
-  happens_before_acquire(this);
+}  // namespace internal
+
+namespace {
+constexpr internal::LockModel::Names kMutexNames{"lock", "unlock", "mutex-relock",
+                                                 "mutex-unlock-not-owner"};
+constexpr internal::LockModel::Names kSpinLockNames{"spin_lock", "spin_unlock", "spinlock-relock",
+                                                    "spinlock-unlock-not-owner"};
+}  // namespace
+
+void Mutex::lock(std::source_location site) {
+  if (current_mode() == Mode::kDeterministic) return model_.Lock(this, name_, kMutexNames, site);
+  os_mutex_.lock();
 }
 
-RACEFUZZ_SCHED_INTERNAL void SpinLock::unlock() {
-  if (current_mode() != Mode::kDeterministic) {
-    flag_.clear(std::memory_order_release);
-    return;
-  }
-  Scheduler& s = Scheduler::Get();
-  if (s.current() == kNoThread) {  // a run's setup
-    happens_before_release(this);
-    return;
-  }
-  RACEFUZZ_CONTRACT(owner_ == s.current(), "spinlock-unlock-not-owner",
-                    "T%d unlocks %s, held by %s", s.current(), name_,
-                    owner_ == kNoThread ? std::string("nobody") : absl::StrCat("T", owner_));
-  happens_before_release(this);
-  owner_ = kNoThread;
-  s.Wake(this);
-  yield_point("spin_unlock", {name_, 0});
+bool Mutex::try_lock() {
+  if (current_mode() == Mode::kDeterministic) return model_.TryLock(this, name_, "try_lock");
+  return os_mutex_.try_lock();
+}
+
+void Mutex::unlock() {
+  if (current_mode() == Mode::kDeterministic) return model_.Unlock(this, name_, kMutexNames);
+  os_mutex_.unlock();
+}
+
+void SpinLock::lock(std::source_location site) {
+  if (current_mode() == Mode::kDeterministic) return model_.Lock(this, name_, kSpinLockNames, site);
+  while (flag_.test_and_set(std::memory_order_acquire)) std::this_thread::yield();
+}
+
+void SpinLock::unlock() {
+  if (current_mode() == Mode::kDeterministic) return model_.Unlock(this, name_, kSpinLockNames);
+  flag_.clear(std::memory_order_release);
 }
 
 namespace internal {

@@ -18,6 +18,24 @@
 
 namespace racefuzz {
 
+namespace internal {
+// The deterministic-mode model shared by Mutex and SpinLock: who holds the lock, blocking while
+// another thread does, the contract checks, and the acquire/release edges on the lock's address.
+struct LockModel {
+  struct Names {
+    Label lock_op;
+    Label unlock_op;
+    const char* relock_clause;
+    const char* unlock_clause;
+  };
+  void Lock(const void* lock, const char* name, const Names& names, std::source_location site);
+  bool TryLock(const void* lock, const char* name, Label op);
+  void Unlock(const void* lock, const char* name, const Names& names);
+
+  ThreadId owner = kNoThread;
+};
+}  // namespace internal
+
 // A mutex. lock() blocks (yielding) while another thread holds it.
 //
 // Safety: unlock() only by the thread that holds the lock (contract check:
@@ -36,8 +54,8 @@ class Mutex {
 
  private:
   const char* name_;
-  ThreadId owner_ = kNoThread;  // deterministic mode
-  std::mutex os_mutex_;         // threads mode and outside runs
+  internal::LockModel model_;  // deterministic mode
+  std::mutex os_mutex_;        // threads mode and outside runs
 };
 
 // A spinlock: same contract as Mutex; in threads mode it spins on an atomic flag.
@@ -52,8 +70,8 @@ class SpinLock {
 
  private:
   const char* name_;
-  ThreadId owner_ = kNoThread;
-  std::atomic_flag flag_;
+  internal::LockModel model_;  // deterministic mode
+  std::atomic_flag flag_;      // threads mode and outside runs
 };
 
 // RAII lock for Mutex and SpinLock.
