@@ -197,11 +197,4 @@ class PageBorrowedWorld {
 }  // namespace
 }  // namespace racefuzz::fuzz
 
-extern "C" int LLVMFuzzerInitialize(int*, char***) {
-  racefuzz::fuzz::MaybeWriteSeeds<racefuzz::fuzz::PageBorrowedWorld>();
-  return 0;
-}
-
-extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
-  return racefuzz::fuzz::RunOpFuzzer<racefuzz::fuzz::PageBorrowedWorld>(data, size);
-}
+RACEFUZZ_OP_FUZZER(PageBorrowedWorld)

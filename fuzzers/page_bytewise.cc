@@ -190,11 +190,4 @@ class PageBytewiseWorld {
 }  // namespace
 }  // namespace racefuzz::fuzz
 
-extern "C" int LLVMFuzzerInitialize(int*, char***) {
-  racefuzz::fuzz::MaybeWriteSeeds<racefuzz::fuzz::PageBytewiseWorld>();
-  return 0;
-}
-
-extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
-  return racefuzz::fuzz::RunOpFuzzer<racefuzz::fuzz::PageBytewiseWorld>(data, size);
-}
+RACEFUZZ_OP_FUZZER(PageBytewiseWorld)

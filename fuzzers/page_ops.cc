@@ -250,11 +250,4 @@ class PageOpsWorld {
 }  // namespace
 }  // namespace racefuzz::fuzz
 
-extern "C" int LLVMFuzzerInitialize(int*, char***) {
-  racefuzz::fuzz::MaybeWriteSeeds<racefuzz::fuzz::PageOpsWorld>();
-  return 0;
-}
-
-extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
-  return racefuzz::fuzz::RunOpFuzzer<racefuzz::fuzz::PageOpsWorld>(data, size);
-}
+RACEFUZZ_OP_FUZZER(PageOpsWorld)

@@ -172,11 +172,4 @@ class PageSafeWorld {
 }  // namespace
 }  // namespace racefuzz::fuzz
 
-extern "C" int LLVMFuzzerInitialize(int*, char***) {
-  racefuzz::fuzz::MaybeWriteSeeds<racefuzz::fuzz::PageSafeWorld>();
-  return 0;
-}
-
-extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
-  return racefuzz::fuzz::RunOpFuzzer<racefuzz::fuzz::PageSafeWorld>(data, size);
-}
+RACEFUZZ_OP_FUZZER(PageSafeWorld)

@@ -254,11 +254,4 @@ std::vector<Seed<PageSwapWorld>> PageSwapWorld::Seeds() {
 }  // namespace
 }  // namespace racefuzz::fuzz
 
-extern "C" int LLVMFuzzerInitialize(int*, char***) {
-  racefuzz::fuzz::MaybeWriteSeeds<racefuzz::fuzz::PageSwapWorld>();
-  return 0;
-}
-
-extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
-  return racefuzz::fuzz::RunOpFuzzer<racefuzz::fuzz::PageSwapWorld>(data, size);
-}
+RACEFUZZ_OP_FUZZER(PageSwapWorld)

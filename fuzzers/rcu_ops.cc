@@ -233,11 +233,4 @@ std::vector<Seed<RcuOpsWorld>> RcuOpsWorld::Seeds() {
 }  // namespace
 }  // namespace racefuzz::fuzz
 
-extern "C" int LLVMFuzzerInitialize(int*, char***) {
-  racefuzz::fuzz::MaybeWriteSeeds<racefuzz::fuzz::RcuOpsWorld>();
-  return 0;
-}
-
-extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
-  return racefuzz::fuzz::RunOpFuzzer<racefuzz::fuzz::RcuOpsWorld>(data, size);
-}
+RACEFUZZ_OP_FUZZER(RcuOpsWorld)

@@ -240,15 +240,20 @@ RACEFUZZ_SCHED_INTERNAL void Scheduler::Reschedule() {
   internal::RunSwitchHooks(current_);  // this thread runs again
 }
 
-RACEFUZZ_SCHED_INTERNAL void Scheduler::Block(const void* on, Label op, Object obj,
-                                              std::source_location site) {
+RACEFUZZ_SCHED_INTERNAL void Scheduler::Wait(State state, const void* on, Label op, Object obj,
+                                             std::source_location site) {
   Thread& th = threads_[current_];
-  th.state = State::kBlocked;
+  th.state = state;
   th.blocked_on = on;
   th.blocked_op = op.name;
   th.blocked_obj = obj;
   th.blocked_site = site;
   Reschedule();
+}
+
+RACEFUZZ_SCHED_INTERNAL void Scheduler::Block(const void* on, Label op, Object obj,
+                                              std::source_location site) {
+  Wait(State::kBlocked, on, op, obj, site);
 }
 
 RACEFUZZ_SCHED_INTERNAL void Scheduler::Wake(const void* on) {
@@ -262,13 +267,7 @@ RACEFUZZ_SCHED_INTERNAL void Scheduler::Wake(const void* on) {
 }
 
 RACEFUZZ_SCHED_INTERNAL void Scheduler::Park(Label op, Object obj, std::source_location site) {
-  Thread& th = threads_[current_];
-  th.state = State::kParked;
-  th.blocked_on = nullptr;
-  th.blocked_op = op.name;
-  th.blocked_obj = obj;
-  th.blocked_site = site;
-  Reschedule();
+  Wait(State::kParked, nullptr, op, obj, site);
 }
 
 RACEFUZZ_SCHED_INTERNAL void Scheduler::ReportDeadlock(std::source_location) {

@@ -79,6 +79,9 @@ class Scheduler {
   void RunBody(Thread& th);
   // Main context: the thread that just finished is done; wake its joiners.
   void OnThreadExit(ThreadId t);
+  // The current thread stops running until Wake(on) (kBlocked) or another thread's next event
+  // (kParked); records what it waits for, for deadlock reports.
+  void Wait(State state, const void* on, Label op, Object obj, std::source_location site);
   // Collects runnable threads; returns how many.
   int Runnable(std::array<ThreadId, kMaxThreads>& out) const;
   ThreadId Choose(const std::array<ThreadId, kMaxThreads>& runnable, int n);

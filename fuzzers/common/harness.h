@@ -11,13 +11,15 @@
 //     void Finish();                                // after every thread is joined: final checks
 //   };
 //
-// and its LLVMFuzzerTestOneInput is `return racefuzz::fuzz::RunOpFuzzer<MyWorld>(data, size);`.
+// and the target ends with RACEFUZZ_OP_FUZZER(MyWorld), which defines libFuzzer's entry points
+// (LLVMFuzzerTestOneInput runs RunOpFuzzer<MyWorld>; LLVMFuzzerInitialize, MaybeWriteSeeds).
 // The input's back decodes to the Config then the Program; its front is the schedule. Seed
 // generators write inputs with EncodeInput<MyWorld>.
 //
 // Seeds: a World may define `static std::vector<Seed<MyWorld>> Seeds()`; a target whose
-// LLVMFuzzerInitialize calls MaybeWriteSeeds<MyWorld>() writes them as files into the directory
-// named by RACEFUZZ_WRITE_SEEDS and exits (how corpora/<target>/seeds are made).
+// LLVMFuzzerInitialize calls MaybeWriteSeeds<MyWorld>() (RACEFUZZ_OP_FUZZER does) writes them as
+// files into the directory named by RACEFUZZ_WRITE_SEEDS and exits (how corpora/<target>/seeds are
+// made).
 //
 // RACEFUZZ_PRINT_PROGRAM=1 prints each decoded program to stderr (for reading a crash).
 #ifndef RACEFUZZ_FUZZERS_COMMON_HARNESS_H_
@@ -102,5 +104,16 @@ void MaybeWriteSeeds() {
 }
 
 }  // namespace racefuzz::fuzz
+
+// Defines the libFuzzer entry points of an op-sequence fuzz target over `World` (a type in
+// namespace racefuzz::fuzz). Use once, at file scope, at the end of the target's file.
+#define RACEFUZZ_OP_FUZZER(World)                                              \
+  extern "C" int LLVMFuzzerInitialize(int*, char***) {                         \
+    ::racefuzz::fuzz::MaybeWriteSeeds<::racefuzz::fuzz::World>();              \
+    return 0;                                                                  \
+  }                                                                            \
+  extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {    \
+    return ::racefuzz::fuzz::RunOpFuzzer<::racefuzz::fuzz::World>(data, size); \
+  }
 
 #endif  // RACEFUZZ_FUZZERS_COMMON_HARNESS_H_
