@@ -64,6 +64,7 @@ void atomic_per_byte_memcpy(const uint8_t* src, uint8_t* dst, size_t len) {
 uint8_t atomic_load_byte(const uint8_t* p) { return __atomic_load_n(p, __ATOMIC_RELAXED); }
 void atomic_store_byte(uint8_t* p, uint8_t v) { __atomic_store_n(p, v, __ATOMIC_RELAXED); }
 
+#ifdef RACEFUZZ_HAVE_TSAN
 namespace internal {
 void CopyAtomicToPlain(const uint8_t* src, uint8_t* dst, size_t len) {
   Copy(src, Side::kAtomic, dst, Side::kPlain, len);
@@ -72,5 +73,6 @@ void CopyPlainToAtomic(const uint8_t* src, uint8_t* dst, size_t len) {
   Copy(src, Side::kPlain, dst, Side::kAtomic, len);
 }
 }  // namespace internal
+#endif
 
 }  // namespace racefuzz::page

@@ -6,15 +6,35 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <cstring>
+
+#include "core/sched/happens_before.h"
 
 namespace racefuzz::page::internal {
 
+// Makes the bytes at `p` count as used, so the compiler keeps the access that produced them: a
+// read_raw into a buffer nobody reads afterwards is still a read of the page, which TSan and ASan
+// must see (an inlined memcpy into a dead local would otherwise be deleted). Emits no instruction.
+inline void KeepAccess(const void* p) { asm volatile("" : : "r"(p) : "memory"); }
+
 // Atomic (relaxed, per byte) loads from `src`, plain stores to `dst`.
 // Safety: `src` readable and `dst` writable for `len` bytes; `dst` not accessed concurrently.
+#ifdef RACEFUZZ_HAVE_TSAN
 void CopyAtomicToPlain(const uint8_t* src, uint8_t* dst, size_t len);
 // Plain loads from `src`, atomic (relaxed, per byte) stores to `dst`.
 // Safety: as above, with `src` not written concurrently.
 void CopyPlainToAtomic(const uint8_t* src, uint8_t* dst, size_t len);
+#else
+// Outside the TSan build nothing could tell an atomic side from a plain one, so both are memcpy,
+// which the kernel also relies on being byte-wise atomic; inline, so that a copy through the page
+// model costs what memcpy costs (bench/page).
+inline void CopyAtomicToPlain(const uint8_t* src, uint8_t* dst, size_t len) {
+  if (len != 0) std::memcpy(dst, src, len);
+}
+inline void CopyPlainToAtomic(const uint8_t* src, uint8_t* dst, size_t len) {
+  if (len != 0) std::memcpy(dst, src, len);
+}
+#endif
 
 }  // namespace racefuzz::page::internal
 

@@ -1,8 +1,11 @@
 #include "core/page/mapping.h"
 
 #include <algorithm>
+#include <string>
 #include <vector>
 
+#include "absl/strings/str_cat.h"
+#include "core/check/report.h"
 #include "core/sched/happens_before.h"
 
 #ifdef RACEFUZZ_PAGE_POISON
@@ -18,6 +21,7 @@ constexpr size_t kFrameSize = 4096;
 #ifdef RACEFUZZ_PAGE_POISON
 
 void PoisonFrame(const uint8_t* bytes) { ASAN_POISON_MEMORY_REGION(bytes, kFrameSize); }
+bool AlreadyFreed(const void* object) { return __asan_address_is_poisoned(object) != 0; }
 void UnpoisonFrame(const uint8_t* bytes) { ASAN_UNPOISON_MEMORY_REGION(bytes, kFrameSize); }
 
 namespace {
@@ -80,8 +84,27 @@ void UnmapLocal(const Frame& frame, MapState& state) {
   if (state.count[slot] == 0) PoisonFrame(frame.bytes);
 }
 
+void CheckUnmapped(const Frame& frame, const MapState& state) {
+  if (state.total == 0) [[likely]]
+    return;
+  std::string holders;
+  for (int slot = 0; slot <= kMaxThreads; ++slot) {
+    if (state.count[slot] == 0) continue;
+    absl::StrAppend(&holders, holders.empty() ? "" : ", ",
+                    slot == kMaxThreads ? std::string("setup") : absl::StrCat("T", slot));
+  }
+  check::ContractViolation(
+      "page-free-mapped",
+      absl::StrCat("page ", frame.id, " freed while still mapped by ", holders,
+                   ": a with_page_mapped closure is still running, and its pointer would dangle. "
+                   "Free a page only when no mapping of it remains (after the closure returns; "
+                   "for a shared page, after a grace period or under the lock its users hold)."));
+}
+
 #else
 
+void CheckUnmapped(const Frame&, const MapState&) {}
+bool AlreadyFreed(const void*) { return false; }
 void PoisonFrame(const uint8_t*) {}
 void UnpoisonFrame(const uint8_t*) {}
 

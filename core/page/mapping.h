@@ -36,6 +36,15 @@ inline uint8_t* MapLocal(const Frame& frame, MapState&) { return frame.bytes; }
 inline void UnmapLocal(const Frame&, MapState&) {}
 #endif
 
+// Checks that nobody has the frame mapped any more, before it is freed ("page-free-mapped": a
+// with_page_mapped closure, of this or another simulated thread, is still running). Mappings are
+// tracked in the ASan build only (deterministic mode), so this checks nothing elsewhere.
+void CheckUnmapped(const Frame& frame, const MapState& state);
+
+// True if `object`, a heap object of the page model, was already freed: ASan keeps freed memory
+// poisoned in its quarantine. Always false outside the ASan build.
+bool AlreadyFreed(const void* object);
+
 // ASan poisoning of one frame's bytes (no-ops in other builds).
 void PoisonFrame(const uint8_t* bytes);
 void UnpoisonFrame(const uint8_t* bytes);

@@ -2,7 +2,6 @@
 
 #include <cstring>
 
-#include "core/page/copy.h"
 #include "core/sched/runtime.h"
 
 namespace racefuzz::page {
@@ -38,40 +37,22 @@ absl::StatusOr<Owned<Page>> Page::alloc_page_node(int nid, Flags flags) {
 }
 
 void Page::release(Page* page) noexcept {
-  note("free_page", {"page", page->frame_.id});
-  // SAFETY: by release's contract this is the only release of `page`, so its frame is freed once.
-  internal::FreeFrame(page->frame_);
+  if (internal::AlreadyFreed(page)) {
+    // A second release of the same page (ASan build). Deleting the object again makes ASan report
+    // it as the double free it is ("attempting double-free"), with the stack of the first free.
+    delete page;
+    return;
+  }
+  release_frame(page->frame_, page->map_);
   delete page;
 }
 
-absl::Status Page::read_raw(uint8_t* dst, size_t off, size_t len) const {
-  return with_pointer_into_page(off, len, [&](uint8_t* src) {
-    yield_point("read_raw", {"page", id()}, {off, off + len});
-    // SAFETY: `src` is valid for `len` bytes (bounds checked by with_pointer_into_page); `dst` is
-    // valid for `len` bytes and not accessed concurrently, and no overlapping write races with this
-    // read, by read_raw's contract.
-    if (len != 0) std::memcpy(dst, src, len);
-    return absl::OkStatus();
-  });
-}
-
-absl::Status Page::write_raw(const uint8_t* src, size_t off, size_t len) const {
-  return with_pointer_into_page(off, len, [&](uint8_t* dst) {
-    yield_point("write_raw", {"page", id()}, {off, off + len});
-    // SAFETY: `dst` is valid for `len` bytes (bounds checked); `src` is valid and not written
-    // concurrently, and no overlapping access races with this write, by write_raw's contract.
-    if (len != 0) std::memcpy(dst, src, len);
-    return absl::OkStatus();
-  });
-}
-
-absl::Status Page::fill_zero_raw(size_t off, size_t len) const {
-  return with_pointer_into_page(off, len, [&](uint8_t* dst) {
-    yield_point("fill_zero_raw", {"page", id()}, {off, off + len});
-    // SAFETY: bounds checked; no overlapping access races with it, by the contract.
-    if (len != 0) std::memset(dst, 0, len);
-    return absl::OkStatus();
-  });
+void Page::release_frame(const internal::Frame& frame, const internal::MapState& map) {
+  note("free_page", {"page", frame.id});
+  internal::CheckUnmapped(frame, map);
+  // SAFETY: by release's contract this is the only release of the page, so its frame is freed
+  // once; CheckUnmapped (ASan build) has just checked that no mapping of it remains.
+  internal::FreeFrame(frame);
 }
 
 absl::Status Page::copy_from_user_slice_raw(UserSliceReader& reader, size_t off, size_t len) const {
@@ -80,29 +61,6 @@ absl::Status Page::copy_from_user_slice_raw(UserSliceReader& reader, size_t off,
     // SAFETY: `dst` is valid for `len` bytes (bounds checked) and no overlapping access races with
     // this write, by the contract; the reader loads user memory atomically.
     return reader.read_raw(dst, len);
-  });
-}
-
-absl::Status Page::read_bytewise_atomic(uint8_t* dst, size_t off, size_t len) const {
-  return with_pointer_into_page(off, len, [&](uint8_t* src) {
-    yield_point("read_bytewise_atomic", {"page", id()}, {off, off + len});
-    // SAFETY: `src` (the page) is valid for `len` bytes and not written concurrently; `dst` is
-    // valid for writes and every other access to it is atomic, by the contract. From the page to
-    // `dst`: the page side is read plainly (a racing page write is a report), `dst` atomically.
-    internal::CopyPlainToAtomic(src, dst, len);
-    return absl::OkStatus();
-  });
-}
-
-absl::Status Page::write_bytewise_atomic(const uint8_t* src, size_t off, size_t len) const {
-  return with_pointer_into_page(off, len, [&](uint8_t* dst) {
-    yield_point("write_bytewise_atomic", {"page", id()}, {off, off + len});
-    // SAFETY: `dst` (the page) is valid for `len` bytes and not accessed concurrently; `src` is
-    // valid for reads and every other access to it is atomic, by the contract. From `src` to the
-    // page (the direction v2 of the seed got wrong): `src` read atomically, the page written
-    // plainly.
-    internal::CopyAtomicToPlain(src, dst, len);
-    return absl::OkStatus();
   });
 }
 

@@ -8,8 +8,9 @@
 //  - bytes used outside a mapping (after the closure, on a thread that did not map the page, after
 //    the page was freed) are AddressSanitizer use-after-poison reports;
 //  - bounds are always checked (EINVAL, no access);
-//  - a page freed twice, or used through a stale Page*, is an ASan heap-use-after-free, and a page
-//    never freed is a LeakSanitizer report.
+//  - a page freed twice is an ASan double free, one used through a stale Page* an ASan
+//    heap-use-after-free, one freed while mapped a contract violation, and one never freed a
+//    LeakSanitizer report.
 //
 // The kernel marks the raw accessors `unsafe`; here the same requirements are the `Safety:` blocks.
 #ifndef RACEFUZZ_CORE_PAGE_PAGE_H_
@@ -17,11 +18,13 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <cstring>
 #include <functional>
 #include <type_traits>
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
+#include "core/page/copy.h"
 #include "core/page/mapping.h"
 #include "core/page/owned.h"
 #include "core/page/pool.h"
@@ -175,8 +178,10 @@ class Page {
   // Ownable: frees the page (its frame goes to the quarantine, poisoned).
   //
   // Safety: called exactly once per page, by its owner (Owned<Page>), when no mapping and no
-  // borrow of it remains. A second call, or any use of the page after it, is an ASan
-  // heap-use-after-free (and its bytes stay poisoned in the quarantine: use-after-poison).
+  // borrow of it remains. Checked in the ASan build: a second call is an ASan double free
+  // ("attempting double-free"); a call while a with_page_mapped closure of any thread still runs
+  // is a contract violation ("page-free-mapped"); any later use of the page is an ASan
+  // heap-use-after-free, and its bytes stay poisoned in the quarantine (use-after-poison).
   static void release(Page* page) noexcept;
 
  private:
@@ -200,12 +205,75 @@ class Page {
     uint8_t* ptr_;
   };
 
+  // Frees the frame for Page::release and SafePage::release, after checking it is not mapped.
+  static void release_frame(const internal::Frame& frame, const internal::MapState& map);
   // Allocates the frame for Page::alloc_page and SafePage::alloc_page.
   static absl::StatusOr<internal::Frame> alloc_frame(int nid, Flags flags);
 
   internal::Frame frame_;
   mutable internal::MapState map_;
 };
+
+// Implementation details. The accessors are inline so that, with no scheduler active, a copy
+// through the model is the bounds check, the yield point's one load and branch, and the copy.
+
+inline absl::Status Page::read_raw(uint8_t* dst, size_t off, size_t len) const {
+  return with_pointer_into_page(off, len, [&](uint8_t* src) {
+    yield_point("read_raw", {"page", id()}, {off, off + len});
+    // SAFETY: `src` is valid for `len` bytes (bounds checked by with_pointer_into_page); `dst` is
+    // valid for `len` bytes and not accessed concurrently, and no overlapping write races with this
+    // read, by read_raw's contract.
+    if (len != 0) std::memcpy(dst, src, len);
+    internal::KeepAccess(dst);
+    return absl::OkStatus();
+  });
+}
+
+inline absl::Status Page::write_raw(const uint8_t* src, size_t off, size_t len) const {
+  return with_pointer_into_page(off, len, [&](uint8_t* dst) {
+    yield_point("write_raw", {"page", id()}, {off, off + len});
+    // SAFETY: `dst` is valid for `len` bytes (bounds checked); `src` is valid and not written
+    // concurrently, and no overlapping access races with this write, by write_raw's contract.
+    if (len != 0) std::memcpy(dst, src, len);
+    internal::KeepAccess(dst);
+    return absl::OkStatus();
+  });
+}
+
+inline absl::Status Page::fill_zero_raw(size_t off, size_t len) const {
+  return with_pointer_into_page(off, len, [&](uint8_t* dst) {
+    yield_point("fill_zero_raw", {"page", id()}, {off, off + len});
+    // SAFETY: bounds checked; no overlapping access races with it, by the contract.
+    if (len != 0) std::memset(dst, 0, len);
+    internal::KeepAccess(dst);
+    return absl::OkStatus();
+  });
+}
+
+inline absl::Status Page::read_bytewise_atomic(uint8_t* dst, size_t off, size_t len) const {
+  return with_pointer_into_page(off, len, [&](uint8_t* src) {
+    yield_point("read_bytewise_atomic", {"page", id()}, {off, off + len});
+    // SAFETY: `src` (the page) is valid for `len` bytes and not written concurrently; `dst` is
+    // valid for writes and every other access to it is atomic, by the contract. From the page to
+    // `dst`: the page side is read plainly (a racing page write is a report), `dst` atomically.
+    internal::CopyPlainToAtomic(src, dst, len);
+    internal::KeepAccess(dst);
+    return absl::OkStatus();
+  });
+}
+
+inline absl::Status Page::write_bytewise_atomic(const uint8_t* src, size_t off, size_t len) const {
+  return with_pointer_into_page(off, len, [&](uint8_t* dst) {
+    yield_point("write_bytewise_atomic", {"page", id()}, {off, off + len});
+    // SAFETY: `dst` (the page) is valid for `len` bytes and not accessed concurrently; `src` is
+    // valid for reads and every other access to it is atomic, by the contract. From `src` to the
+    // page (the direction v2 of the seed got wrong): `src` read atomically, the page written
+    // plainly.
+    internal::CopyAtomicToPlain(src, dst, len);
+    internal::KeepAccess(dst);
+    return absl::OkStatus();
+  });
+}
 
 }  // namespace racefuzz::page
 

@@ -13,9 +13,11 @@ absl::StatusOr<Owned<SafePage>> SafePage::alloc_page(Flags flags) {
 }
 
 void SafePage::release(SafePage* page) noexcept {
-  note("free_page", {"page", page->page_.frame_.id});
-  // SAFETY: by release's contract this is the only release of `page`.
-  internal::FreeFrame(page->page_.frame_);
+  if (internal::AlreadyFreed(page)) {
+    delete page;  // a second release: ASan reports "attempting double-free" (see Page::release)
+    return;
+  }
+  Page::release_frame(page->page_.frame_, page->page_.map_);
   delete page;
 }
 

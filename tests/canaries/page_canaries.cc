@@ -352,9 +352,9 @@ RACEFUZZ_CANARY(page_double_free,
                 {
                     .clause = "Owned<Page> release: frees the page exactly once",
                     .builds = kAsan,
-                    .expect = {"ERROR: AddressSanitizer: heap-use-after-free", "Page::release",
-                               "racefuzz timeline", "T0 free_page page 1",
-                               "SUMMARY: AddressSanitizer: heap-use-after-free"},
+                    .expect = {"ERROR: AddressSanitizer: attempting double-free",
+                               "freed by thread T0 here", "Page::alloc_page", "racefuzz timeline",
+                               "T0 free_page page 1", "SUMMARY: AddressSanitizer: double-free"},
                     .violate =
                         [] {
                           RunThreads({[] {
@@ -392,6 +392,43 @@ RACEFUZZ_CANARY(page_leaked,
                             Owned<Page>::from_raw(raw).reset();
                           }});
                         },
+                });
+
+Atomic<int> g_mapped(0, "mapped");
+Atomic<int> g_unmapped(0, "unmapped");
+
+// T0 maps g_page and keeps it mapped until g_unmapped; T1 frees the page once T0 has it mapped
+// (kWaitForUnmap: only after T0's closure returned).
+template <bool kWaitForUnmap>
+void FreeWhileMapped() {
+  g_page = NewPage();
+  g_mapped.store(0);
+  g_unmapped.store(0);
+  RunThreads({[] {
+                g_page->with_page_mapped([](uint8_t* p) {
+                  p[0] = 1;
+                  g_mapped.store(1);
+                  if (!kWaitForUnmap) wait_until([] { return g_unmapped.load() == 1; });
+                });
+                g_unmapped.store(1);
+              },
+              [] {
+                wait_until([] { return g_mapped.load() == 1; });
+                if (kWaitForUnmap) wait_until([] { return g_unmapped.load() == 1; });
+                g_page.reset();
+              }});
+  g_page.reset();
+}
+
+RACEFUZZ_CANARY(page_free_mapped,
+                {
+                    .clause = "Owned<Page> release: when no mapping of the page remains",
+                    .builds = kAsan,
+                    .expect = {"ERROR: racefuzz: contract violation: page-free-mapped",
+                               "page 1 freed while still mapped by T0", "racefuzz timeline",
+                               "T1 free_page page 1", "SUMMARY: racefuzz: page-free-mapped"},
+                    .violate = [] { FreeWhileMapped<false>(); },
+                    .clean = [] { FreeWhileMapped<true>(); },
                 });
 
 RACEFUZZ_CANARY(page_freed_stays_quarantined,
@@ -473,9 +510,11 @@ RACEFUZZ_CANARY(borrowed_page_never_frees,
                 {
                     .clause = "BorrowedPage: never frees the page (ManuallyDrop)",
                     .builds = kAsan,
-                    .expect = {"ERROR: AddressSanitizer: heap-use-after-free", "Page::release",
-                               "SUMMARY: AddressSanitizer: heap-use-after-free"},
-                    // Treating a borrow as an owner frees the page behind its real owner's back.
+                    .expect = {"ERROR: AddressSanitizer: attempting double-free",
+                               "freed by thread T0 here", "VmallocBuffer::alloc",
+                               "SUMMARY: AddressSanitizer: double-free"},
+                    // Treating a borrow as an owner frees the page behind its real owner's back;
+                    // the owner frees it again.
                     .violate =
                         [] {
                           auto buf = page::VmallocBuffer::alloc(PAGE_SIZE, GFP_KERNEL);
@@ -567,8 +606,9 @@ RACEFUZZ_CANARY(safe_page_double_free,
                 {
                     .clause = "SafePage::alloc_page / release: same ownership as Page",
                     .builds = kAsan,
-                    .expect = {"ERROR: AddressSanitizer: heap-use-after-free", "SafePage::release",
-                               "SUMMARY: AddressSanitizer: heap-use-after-free"},
+                    .expect = {"ERROR: AddressSanitizer: attempting double-free",
+                               "freed by thread T0 here", "SafePage::alloc_page",
+                               "SUMMARY: AddressSanitizer: double-free"},
                     .violate =
                         [] {
                           auto p = page::SafePage::alloc_page(GFP_KERNEL);
