@@ -86,9 +86,14 @@ if has_stage detect; then
       continue
     fi
     for mode in "${mode_list[@]}"; do
+      # Engine bugs planted in the deterministic lock model do not exist in the other modes.
+      if [[ $mode != deterministic && $(field "$bug" 5) == *"deterministic mode"* ]]; then
+        continue
+      fi
       for ((seed = 1; seed <= runs; seed++)); do
         printf '%q ' "$tools/fuzz_one.sh" "$bug" "$bin" "$mode" "$seed" "$budget" \
-          "$(field "$bug" 4)" "$reruns" "$work/runs" >>"$jobs_file"
+          "$(field "$bug" 4)" "$reruns" "$work/runs" "$src/corpora/$(field "$bug" 2)/seeds" \
+          >>"$jobs_file"
         echo >>"$jobs_file"
       done
     done

@@ -1,19 +1,24 @@
 #!/usr/bin/env bash
 # One fuzzing run of one planted bug in one mode, then the reruns of its crash input.
 # Usage: fuzz_one.sh <bug> <target-binary> <mode> <seed> <budget-s> <expect> <reruns> <workdir>
+#                    [<seed-corpus-dir>]
+# Like `racefuzz fuzz`, the run starts from the target's checked-in seeds (read only: new inputs go
+# to a fresh corpus directory) when a seed directory is given.
 # Prints one CSV row: bug,mode,seed,found,seconds,execs,reruns,reproduced,same_summary,summary
 # found=1 when the run stopped with a report containing <expect>; seconds is the wall time of the
 # fuzzing process (startup included); execs is libFuzzer's executed-units count at the report.
 set -u
-bug=$1 bin=$2 mode=$3 seed=$4 budget=$5 expect=$6 reruns=$7 work=$8
+bug=$1 bin=$2 mode=$3 seed=$4 budget=$5 expect=$6 reruns=$7 work=$8 seeds=${9:-}
 dir=$work/$bug/$mode/seed-$seed
-rm -rf "$dir" && mkdir -p "$dir"
+rm -rf "$dir" && mkdir -p "$dir/corpus"
+corpora=("$dir/corpus")
+[[ -n $seeds && -d $seeds ]] && corpora+=("$seeds")
 export RACEFUZZ_MODE=$mode
 # atexit_sleep_ms=0: no 1 s TSan pause at exit (it would count as time to detect).
 export TSAN_OPTIONS="halt_on_error=1:atexit_sleep_ms=0:${TSAN_OPTIONS:-}"
 start=$(date +%s.%N)
 "$bin" -seed="$seed" -max_total_time="$budget" -print_final_stats=1 -artifact_prefix="$dir/" \
-  -timeout=10 >"$dir/fuzz.log" 2>&1 </dev/null
+  -timeout=10 "${corpora[@]}" >"$dir/fuzz.log" 2>&1 </dev/null
 end=$(date +%s.%N)
 seconds=$(awk -v a="$start" -v b="$end" 'BEGIN { printf "%.3f", b - a }')
 execs=$(grep -m1 -o 'stat::number_of_executed_units: *[0-9]*' "$dir/fuzz.log" | grep -o '[0-9]*$')
