@@ -108,7 +108,7 @@ if has_stage execs && [[ $execs_s != 0 ]]; then
   for san in tsan asan; do
     for bin in $(find "$work/builds/clean-$san/fuzzers" "$work/builds/clean-$san/bench/planted" \
       -maxdepth 1 -type f -perm -u+x 2>/dev/null | sort); do
-      for mode in deterministic threads naive; do
+      for mode in deterministic threads naive sequential; do
         log "execs $(basename "$bin") $san $mode"
         "$tools/execs_one.sh" "$bin" "$san" "$mode" "$execs_s" "$work" >>"$csv"
       done

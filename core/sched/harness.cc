@@ -34,9 +34,11 @@ absl::StatusOr<HarnessConfig> HarnessConfigFromEnv() {
     } else if (s == "naive") {
       c.mode = Mode::kThreads;
       c.naive = true;
+    } else if (s == "sequential") {
+      c.mode = Mode::kOff;
     } else {
-      return absl::InvalidArgumentError(
-          absl::StrFormat("RACEFUZZ_MODE=%s: expected 'deterministic', 'threads' or 'naive'", s));
+      return absl::InvalidArgumentError(absl::StrFormat(
+          "RACEFUZZ_MODE=%s: expected 'deterministic', 'threads', 'naive' or 'sequential'", s));
     }
   }
   if (const char* v = std::getenv("RACEFUZZ_SCHEDULE"); v != nullptr && *v != '\0') {
@@ -80,6 +82,10 @@ void SetHarnessConfig(const HarnessConfig& config) { Config() = config; }
 
 uint64_t RunInput(FuzzedDataProvider& fdp, absl::FunctionRef<void()> setup) {
   const HarnessConfig& config = GetHarnessConfig();
+  if (config.mode == Mode::kOff) {
+    setup();  // sequential: spawn runs each body to completion, inline
+    return 0;
+  }
   if (config.mode == Mode::kThreads) {
     ThreadPool::Get().Run(setup, config.naive);
     return 0;

@@ -1,8 +1,13 @@
 // The harness fuzz targets share: one call runs the simulated threads of one fuzz input, in the
 // mode and with the schedule the environment selects.
 //
-//   RACEFUZZ_MODE=deterministic|threads|naive   (default deterministic; naive = a new std::thread
-//                                          per simulated thread per input: the baseline harness)
+//   RACEFUZZ_MODE=deterministic|threads|naive|sequential
+//                                         (default deterministic; naive = a new std::thread per
+//                                          simulated thread per input: the baseline harness;
+//                                          sequential = no scheduler at all: each simulated
+//                                          thread runs to completion in spawn order, the speed
+//                                          limit the engine can approach, for benchmarks only: a
+//                                          wait on another thread is a "wait-outside-run" report)
 //   RACEFUZZ_SCHEDULE=input|pct|round-robin (default input; deterministic mode only)
 //   RACEFUZZ_MAX_STEPS=N                  (livelock budget, default 100000)
 //   RACEFUZZ_TRACE=1                      (print every run's whole timeline and hash to stderr)
@@ -25,7 +30,7 @@ namespace racefuzz {
 enum class ScheduleKind { kInput, kPct, kRoundRobin };
 
 struct HarnessConfig {
-  Mode mode = Mode::kDeterministic;
+  Mode mode = Mode::kDeterministic;  // kOff: sequential
   bool naive = false;  // with kThreads: fresh OS threads per input instead of the pool
   ScheduleKind schedule = ScheduleKind::kInput;
   uint64_t max_steps = 100000;

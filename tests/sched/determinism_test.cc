@@ -152,8 +152,9 @@ TEST(HarnessConfig, RejectsUnknownValuesWithTheChoices) {
   const auto c = HarnessConfigFromEnv();
   unsetenv("RACEFUZZ_MODE");
   ASSERT_FALSE(c.ok());
-  EXPECT_NE(c.status().message().find("expected 'deterministic', 'threads' or 'naive'"),
-            absl::string_view::npos);
+  EXPECT_NE(
+      c.status().message().find("expected 'deterministic', 'threads', 'naive' or 'sequential'"),
+      absl::string_view::npos);
   setenv("RACEFUZZ_SCHEDULE", "pct", 1);
   setenv("RACEFUZZ_MAX_STEPS", "500", 1);
   const auto ok = HarnessConfigFromEnv();
@@ -162,6 +163,31 @@ TEST(HarnessConfig, RejectsUnknownValuesWithTheChoices) {
   ASSERT_TRUE(ok.ok());
   EXPECT_EQ(ok->schedule, ScheduleKind::kPct);
   EXPECT_EQ(ok->max_steps, 500u);
+}
+
+TEST(SequentialMode, RunsEachThreadToCompletionInSpawnOrder) {
+  setenv("RACEFUZZ_MODE", "sequential", 1);
+  const auto c = HarnessConfigFromEnv();
+  unsetenv("RACEFUZZ_MODE");
+  ASSERT_TRUE(c.ok());
+  SetHarnessConfig(*c);
+  std::vector<int> order;
+  const uint8_t data[8] = {1, 0, 1, 0, 1, 0, 1, 0};
+  FuzzedDataProvider fdp(data, sizeof data);
+  EXPECT_EQ(RunInput(fdp,
+                     [&] {
+                       for (int t = 0; t < 2; ++t) {
+                         spawn([&, t] {
+                           for (int i = 0; i < 3; ++i) {
+                             yield_point("step");
+                             order.push_back(t);
+                           }
+                         });
+                       }
+                     }),
+            0u);
+  SetHarnessConfig(HarnessConfig{});
+  EXPECT_EQ(order, (std::vector<int>{0, 0, 0, 1, 1, 1}));
 }
 
 TEST(ThreadsMode, RunsTheSameBodiesOnPoolThreads) {

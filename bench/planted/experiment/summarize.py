@@ -10,6 +10,8 @@ import statistics
 import subprocess
 
 MODES = ["deterministic", "threads", "naive"]
+# exec/s is also measured with no scheduler at all: the limit the engine can approach.
+EXEC_MODES = MODES + ["sequential"]
 
 
 def machine():
@@ -106,9 +108,9 @@ def main():
     for r in execs:
         ex.setdefault((r["fuzzer"], r["build"]), {})[r["mode"]] = r
     with open(os.path.join(a.out, "execs.dat"), "w") as f:
-        f.write("fuzzer " + " ".join(MODES) + "\n")
+        f.write("fuzzer " + " ".join(EXEC_MODES) + "\n")
         for (fz, bd), d in sorted(ex.items()):
-            vals = [d.get(m, {}).get("execs_per_sec") or "NaN" for m in MODES]
+            vals = [d.get(m, {}).get("execs_per_sec") or "NaN" for m in EXEC_MODES]
             f.write(f"{fz}({bd}) " + " ".join(vals) + "\n")
 
     md = []
@@ -126,6 +128,10 @@ def main():
     md.append("| bug | target (build) | mode | found | median time (s) | max time (s) | median execs | reproduce |")
     md.append("| --- | --- | --- | --- | --- | --- | --- | --- |")
     for s in summary:
+        if s["runs"] == 0:
+            md.append(f"| {s['bug']} | {s['target']} ({s['build']}) | {s['mode']} | n/a: the bug "
+                      "exists in deterministic mode only | | | | |")
+            continue
         rep = (f"{s['reproduced']}/{s['reruns']} ({s['same_summary']})" if s["reruns"] else "–")
         md.append(f"| {s['bug']} | {s['target']} ({s['build']}) | {s['mode']} | {s['found']}/{s['runs']} | "
                   f"{fmt(s['median_s'])} | {fmt(s['max_s'])} | {fmt(s['median_execs'], '{:.0f}')} | {rep} |")
@@ -155,18 +161,32 @@ def main():
 
     if execs:
         md.append("## exec/s of every fuzzer (clean build, `-seed=1`, one process)\n")
-        md.append("| fuzzer | build | deterministic | threads | naive | deterministic / naive | threads / naive |")
-        md.append("| --- | --- | --- | --- | --- | --- | --- |")
+        md.append("sequential = the same operations with no scheduler at all (`RACEFUZZ_MODE=sequential`: "
+                  "each simulated thread runs to completion in turn), the limit deterministic mode can "
+                  "approach; a fuzzer whose threads wait for each other cannot run that way (`report`).\n")
+        md.append("| fuzzer | build | deterministic | threads | naive | sequential | deterministic / naive "
+                  "| threads / naive | sequential / deterministic |")
+        md.append("| --- | --- | --- | --- | --- | --- | --- | --- | --- |")
+        det_over_naive = {"tsan": [], "asan": []}
         for (fz, bd), d in sorted(ex.items()):
             def rate(m):
                 v = d.get(m, {}).get("execs_per_sec")
-                return float(v) if v else None
-            det_r, thr_r, nai_r = rate("deterministic"), rate("threads"), rate("naive")
-            notes = [f"{m}: {d[m]['status']}" for m in MODES if m in d and d[m]["status"] != "ok"]
+                return float(v) if v and d[m]["status"] == "ok" else None
+            det_r, thr_r, nai_r, seq_r = (rate(m) for m in EXEC_MODES)
+            if det_r and nai_r:
+                det_over_naive.setdefault(bd, []).append(det_r / nai_r)
+            notes = [f"{m}: {d[m]['status']}" for m in EXEC_MODES if m in d and d[m]["status"] != "ok"]
             md.append(f"| {fz} | {bd} | {fmt(det_r, '{:.0f}')} | {fmt(thr_r, '{:.0f}')} | {fmt(nai_r, '{:.0f}')} | "
+                      f"{fmt(seq_r, '{:.0f}')} | "
                       f"{fmt(det_r / nai_r if det_r and nai_r else None, '{:.1f}x')} | "
-                      f"{fmt(thr_r / nai_r if thr_r and nai_r else None, '{:.1f}x')} |"
+                      f"{fmt(thr_r / nai_r if thr_r and nai_r else None, '{:.1f}x')} | "
+                      f"{fmt(seq_r / det_r if seq_r and det_r else None, '{:.1f}x')} |"
                       + (f" {'; '.join(notes)}" if notes else ""))
+        md.append("")
+        for bd, xs in det_over_naive.items():
+            if xs:
+                md.append(f"- {bd}: deterministic / naive, median over {len(xs)} fuzzers: "
+                          f"{median(xs):.1f}x ({sum(1 for x in xs if x >= 10)} of {len(xs)} at 10x or more)")
         md.append("")
 
     for san in ["tsan", "asan"]:
