@@ -128,6 +128,9 @@ absl::StatusOr<int> CampaignCommand(const Options& options) {
       fs::create_directories(crashes);
       CampaignRun run{target.name, build.Name()};
       run.corpus_before = CountFiles(corpus);
+      // Crash files older than this are left over from an earlier campaign (killed before its
+      // triage), found by whatever binary was built then.
+      const fs::file_time_type fuzz_started = fs::file_time_type::clock::now();
       const auto env = FuzzerEnv("deterministic");
       std::vector<std::string> argv = {build.Binary(target).string(),
                                        absl::StrCat("-fork=", options.jobs),
@@ -176,8 +179,14 @@ absl::StatusOr<int> CampaignCommand(const Options& options) {
         ArtifactInfo info{target.name,       build.Name(), "deterministic", "input",
                           report.git_commit, NowIso(),     "campaign",      replay->signature};
         if (info.signature.empty()) {
-          // Does not replay: keep it, unnamed, for a person to look at.
-          info.signature.summary = "crash files that do not crash when replayed alone";
+          // Does not replay: keep it, unnamed, for a person to look at. A file left by an earlier
+          // campaign most often no longer crashes because the bug was fixed since it was found.
+          std::error_code ec;
+          const bool earlier = fs::last_write_time(file, ec) < fuzz_started && !ec;
+          info.signature.summary =
+              earlier ? "crash files from an earlier campaign that no longer crash with this "
+                        "build (fixed since they were found?)"
+                      : "crash files that do not crash when replayed alone";
           info.signature.id = UnreproducedId(target.name, build.Name());
         }
         // Index first, then the metadata that marks the file triaged: a kill in between only
