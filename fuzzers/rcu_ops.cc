@@ -2,14 +2,14 @@
 //
 // 2-4 simulated threads run input-chosen ops (fuzzers/common) on 1-2 Rcu<KBox<Item>> slots:
 // readers take (nested) guards, dereference, read through the borrow and re-read borrows they
-// kept, release guards in any order; updaters copy_update / replace with null under the updater
-// mutex (the exclusive access the contract demands), and retire the old value by dropping it
-// (synchronize_rcu), keeping it for later, or freeing it with kfree_rcu; any thread may also call
-// synchronize_rcu, call_rcu and rcu_barrier (outside its read-side sections, as the contract
-// demands). The oracle: every object carries its age in grace periods since retirement
-// (TortureAge) and each read checks that it is 0 ("rcu-grace-period-too-short"); ASan sees a use
-// after free, TSan every missing happens-before. The model is correct, so any report is a bug in
-// it (or a false positive).
+// kept (while the guard each was taken under lives), release guards in any order; updaters
+// copy_update / replace with null under the updater mutex (the exclusive access the contract
+// demands), and retire the old value by dropping it (synchronize_rcu), keeping it for later, or
+// freeing it with kfree_rcu; any thread may also call synchronize_rcu, call_rcu and rcu_barrier
+// (outside its read-side sections, as the contract demands). The oracle: every object carries its
+// age in grace periods since retirement (TortureAge) and each read checks that it is 0
+// ("rcu-grace-period-too-short"); ASan sees a use after free, TSan every missing happens-before.
+// The model is correct, so any report is a bug in it (or a false positive).
 //
 // To watch it find a bug, fuzz a planted build: racefuzz fuzz <target> --planted-bug=rcu-...
 // (bench/planted/bugs.tsv).
@@ -100,25 +100,29 @@ class RcuOpsWorld {
     Rcu<KBox<Item>>& slot = *slots_[op.arg[0] % nslots_];
     switch (op.code) {
       case kReadLock:
-        if (ts.guards.size() < kMaxNesting) ts.guards.push_back(rcu::read_lock());
+        if (ts.guards.size() < kMaxNesting)
+          ts.guards.push_back({ts.next_guard++, rcu::read_lock()});
         break;
       case kReadUnlock:
         if (reading) {
-          ts.guards.erase(ts.guards.begin() + op.arg[0] % ts.guards.size());
-          if (ts.guards.empty()) ts.borrows.clear();  // their section ended
+          const auto dropped = ts.guards.begin() + op.arg[0] % ts.guards.size();
+          // SAFETY: a borrow is valid only while its own guard lives (even if an outer guard
+          // keeps the section open): forget the borrows taken under the guard being dropped.
+          std::erase_if(ts.borrows, [&](const Kept& k) { return k.guard == dropped->id; });
+          ts.guards.erase(dropped);
         }
         break;
       case kDereference:
         if (reading) {
-          const rcu::Guard& g = ts.guards[op.arg[1] % ts.guards.size()];
-          if (std::optional<Borrow<Item>> b = slot.dereference(g)) {
+          const Held& g = ts.guards[op.arg[1] % ts.guards.size()];
+          if (std::optional<Borrow<Item>> b = slot.dereference(g.guard)) {
             ReadItem(*b);
-            if (ts.borrows.size() < kMaxBorrows) ts.borrows.push_back(*b);
+            if (ts.borrows.size() < kMaxBorrows) ts.borrows.push_back({g.id, *b});
           }
         }
         break;
       case kReread:
-        if (!ts.borrows.empty()) ReadItem(ts.borrows[op.arg[0] % ts.borrows.size()]);
+        if (!ts.borrows.empty()) ReadItem(ts.borrows[op.arg[0] % ts.borrows.size()].borrow);
         break;
       case kCopyUpdate:
       case kReplaceNull:
@@ -158,10 +162,21 @@ class RcuOpsWorld {
   static std::vector<Seed<RcuOpsWorld>> Seeds();
 
  private:
+  // A guard the thread holds, numbered so that borrows can name it.
+  struct Held {
+    uint64_t id;
+    rcu::Guard guard;
+  };
+  // A borrow the thread kept, valid while the guard it was taken under is held.
+  struct Kept {
+    uint64_t guard;  // Held::id
+    Borrow<Item> borrow;
+  };
   struct ThreadState {
     std::vector<RcuOld<KBox<Item>>> kept;  // cleared last: outside any read-side section
-    std::vector<rcu::Guard> guards;
-    std::vector<Borrow<Item>> borrows;  // valid while `guards` is not empty
+    std::vector<Held> guards;
+    std::vector<Kept> borrows;
+    uint64_t next_guard = 0;
   };
 
   // Reads an item through a borrow: the age oracle first, then the payload (ASan/TSan on it).
@@ -203,8 +218,8 @@ class RcuOpsWorld {
 };
 
 std::vector<Seed<RcuOpsWorld>> RcuOpsWorld::Seeds() {
-  const Op lock{kReadLock}, unlock{kReadUnlock}, sync{kSynchronize}, call{kCallRcu},
-      barrier{kBarrier};
+  const Op lock{kReadLock}, unlock{kReadUnlock}, unlock_inner{kReadUnlock, {1}}, sync{kSynchronize},
+      call{kCallRcu}, barrier{kBarrier};
   const Op deref0{kDereference, {0, 0}}, deref1{kDereference, {1, 0}}, reread{kReread};
   const Op update_drop{kCopyUpdate, {0, kDrop}}, update_keep{kCopyUpdate, {0, kKeep}},
       update_defer{kCopyUpdate, {1, kDefer}}, null_drop{kReplaceNull, {0, kDrop}},
@@ -215,7 +230,7 @@ std::vector<Seed<RcuOpsWorld>> RcuOpsWorld::Seeds() {
       {"reader_vs_updater", {}, {{{lock, deref0, reread, unlock}, {update_drop}}}, rr},
       {"nested_readers",
        {},
-       {{{lock, lock, deref0, unlock, reread, unlock}, {update_keep, drop_old, sync}}},
+       {{{lock, lock, deref0, unlock_inner, reread, unlock}, {update_keep, drop_old, sync}}},
        rr},
       {"two_slots_deferred",
        {.slots = 2, .null1 = true},
@@ -227,6 +242,13 @@ std::vector<Seed<RcuOpsWorld>> RcuOpsWorld::Seeds() {
        {},
        {{{null_drop, update_drop}, {lock, deref0, unlock, lock, deref0, reread, unlock}}},
        first},
+      // rcutorture's hard case for call_rcu: a callback posted while a grace period is already
+      // waiting (T1) must wait for the next one, because a reader (T2) that began after that grace
+      // period started may still hold the object the callback frees.
+      {"kfree_rcu_during_grace_period",
+       {},
+       {{{lock, update_defer, unlock}, {sync}, {lock, deref0, reread, unlock}}},
+       rr},
   };
 }
 

@@ -35,9 +35,11 @@ Mutex& RunnerMutex() {
 // nothing to run, so that synchronize_rcu adds no happens-before between its callers (TSan would
 // otherwise miss races between updaters). Relaxed: the queue itself is read under its lock.
 std::atomic<int> g_queued{0};
-// The simulated thread running callbacks (slot index), or -2: rcu_barrier from a callback is a
-// contract violation, not a deadlock. Read only by the runner thread itself.
-std::atomic<int> g_runner{-2};
+// The simulated thread running callbacks (current_thread(), kNoThread outside the simulated
+// threads), or kNoRunner: blocking in a callback is a contract violation, not a deadlock.
+// Compared only with the reader's own id, so a stale value is never taken for it (relaxed).
+constexpr int kNoRunner = -2;
+std::atomic<int> g_runner{kNoRunner};
 
 // Takes the callbacks that are ready (a full grace period elapsed since each was queued).
 std::vector<absl::AnyInvocable<void() &&>> TakeReady() {
@@ -76,15 +78,19 @@ void RunReadyCallbacks() {
     // what it frees is still in its read-side critical section.
     std::move(cb)();
   }
-  g_runner.store(-2, std::memory_order_relaxed);
+  g_runner.store(kNoRunner, std::memory_order_relaxed);
 }
+
+bool InCallback() { return g_runner.load(std::memory_order_relaxed) == current_thread(); }
 
 }  // namespace internal
 
 void rcu_barrier() {
-  RACEFUZZ_CONTRACT(
-      g_runner.load(std::memory_order_relaxed) != current_thread(), "rcu-barrier-in-callback",
-      "T%d calls rcu_barrier from an RCU callback: it would wait for itself", current_thread());
+  // Checked before synchronize_rcu's own "rcu-synchronize-in-callback": the more precise clause.
+  RACEFUZZ_CONTRACT(!internal::InCallback(), "rcu-barrier-in-callback",
+                    "T%d calls rcu_barrier from an RCU callback: callbacks run in softirq-like "
+                    "context and must not block; it would wait for itself",
+                    current_thread());
   yield_point("rcu_barrier");
   // Every callback queued before this point has a cookie older than the next grace period's
   // start, so one grace period makes them all ready; synchronize_rcu runs the ready ones, and

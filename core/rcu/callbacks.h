@@ -22,12 +22,12 @@ namespace racefuzz::rcu {
 // Queues `callback` to run after a full grace period, without blocking the caller. Callable inside
 // a read-side critical section.
 //
-// Safety: `callback` must not block (rcu_barrier from a callback: contract check
-// "rcu-barrier-in-callback"; synchronize_rcu from a callback: "mutex-relock" of the callback
-// runner), and whatever it frees must no longer be reachable by new readers when call_rcu is
-// called (unpublished first). Readers that
-// still hold it are covered by the grace period; using it after that is caught by ASan (use after
-// free) and by the age oracle (torture.h).
+// Safety: `callback` runs in softirq-like context and must not block: rcu_barrier from a callback
+// is a contract check ("rcu-barrier-in-callback"), and so is synchronize_rcu, or dropping an
+// RcuOld or an Rcu, which waits for a grace period ("rcu-synchronize-in-callback"). Whatever it
+// frees must no longer be reachable by new readers when call_rcu is called (unpublished first).
+// Readers that still hold it are covered by the grace period; using it after that is caught by
+// ASan (use after free) and by the age oracle (torture.h).
 void call_rcu(absl::AnyInvocable<void() &&> callback);
 
 // Frees `p` after a full grace period, without blocking the caller (the kernel's kfree_rcu).

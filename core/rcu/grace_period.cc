@@ -44,6 +44,11 @@ void AcquireReaders() {
 }  // namespace
 
 void synchronize_rcu() {
+  // Before any lock: from a callback, the callback runner's lock is held by this very thread.
+  RACEFUZZ_CONTRACT(!internal::InCallback(), "rcu-synchronize-in-callback",
+                    "T%d calls synchronize_rcu from an RCU callback: callbacks run in softirq-like "
+                    "context and must not block or wait for a grace period",
+                    current_thread());
   RACEFUZZ_CONTRACT(!in_read_side(), "rcu-synchronize-in-read-side",
                     "T%d calls synchronize_rcu inside its own RCU read-side critical section: it "
                     "would wait for itself forever",

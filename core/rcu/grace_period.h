@@ -21,9 +21,11 @@ namespace racefuzz::rcu {
 // Waits until every read-side critical section that began before the call has ended.
 //
 // Safety: must be called where sleeping is allowed: not inside a read-side critical section of the
-// calling thread (it would wait for itself forever). Checked by a contract check
-// ("rcu-synchronize-in-read-side"). A reader blocked on something the caller holds is reported by
-// the scheduler as a deadlock.
+// calling thread (it would wait for itself forever), checked by a contract check
+// ("rcu-synchronize-in-read-side"); and not from an RCU callback (callbacks.h), which runs in
+// softirq-like context where nothing may block or wait for a grace period, checked by a contract
+// check ("rcu-synchronize-in-callback") before any lock is taken. A reader blocked on something
+// the caller holds is reported by the scheduler as a deadlock.
 void synchronize_rcu();
 
 // A cookie naming "now" for poll_state_synchronize_rcu (the kernel's get_state_synchronize_rcu).

@@ -32,9 +32,9 @@ class RcuPageSlot {
   // The current page, borrowed under `guard`, or nullopt if the slot is empty.
   //
   // Safety: as Rcu::dereference: `guard` is held by the calling thread; the page may be used only
-  // while the guard's read-side critical section is open (contract check on every access through
-  // the Borrow; ASan use-after-poison for a raw Page* kept longer, since freed pages stay poisoned
-  // in the pool's quarantine).
+  // while `guard` itself lives (contract check on every access through the Borrow,
+  // "rcu-borrow-after-guard"; ASan use-after-poison for a raw Page* kept past a grace period, since
+  // freed pages stay poisoned in the pool's quarantine).
   std::optional<Borrow<page::Page>> current(const Guard& guard) const {
     return rcu_.dereference(guard);
   }
@@ -47,7 +47,7 @@ class RcuPageSlot {
   absl::Status read(const Guard& guard, uint8_t* dst, size_t off, size_t len) const {
     std::optional<Borrow<page::Page>> p = current(guard);
     if (!p.has_value()) return absl::NotFoundError("empty page slot");
-    // SAFETY: the borrow's section is open, so the page is not freed; published pages are never
+    // SAFETY: the borrow's guard lives, so the page is not freed; published pages are never
     // written, so the read races with nothing.
     return (*p)->read_raw(dst, off, len);
   }

@@ -38,18 +38,21 @@ std::memory_order PublishOrder();
 
 // A shared borrow of an RCU-protected object (the kernel's `P::Borrowed<'rcu>`).
 //
-// Safety: valid only while the read-side critical section of the guard it was taken under is open
-// (the Rust lifetime ties it to the guard). Every access through get(), * and -> is checked by a
-// contract check ("rcu-borrow-after-guard"); a raw pointer kept from get() and used after a grace
-// period is caught by ASan (use after free).
+// Safety: valid only while the Guard it was taken under lives (the Rust lifetime ties it to that
+// guard), not merely while its thread's read-side critical section is open: a borrow taken under
+// an inner guard of nested guards dies with the inner guard, even though the outer guard keeps the
+// section (and the object) alive. Every access through get(), * and -> is checked by a contract
+// check ("rcu-borrow-after-guard"); a raw pointer kept from get() and used after a grace period is
+// caught by ASan (use after free).
 template <typename T>
 class Borrow {
  public:
-  Borrow(const T* p, const Guard& g) : p_(p), slot_(g.slot()), section_(g.section()) {}
+  Borrow(const T* p, const Guard& g) : p_(p), guard_(g.token()) {}
 
   const T* get() const {
-    // SAFETY: the section is open, so no grace period that frees *p_ can have completed.
-    internal::CheckSectionOpen(slot_, section_);
+    // SAFETY: the guard is alive, so its section is open and no grace period that frees *p_ can
+    // have completed.
+    internal::CheckGuardAlive(guard_);
     return p_;
   }
   const T& operator*() const { return *get(); }
@@ -57,8 +60,7 @@ class Borrow {
 
  private:
   const T* p_;
-  int slot_;
-  uint64_t section_;
+  internal::GuardToken guard_;  // the guard it was taken under
 };
 
 template <ForeignOwnable P>
@@ -147,8 +149,9 @@ class Rcu {
   // The protected object, or nullopt if the pointer is null.
   //
   // Safety: `guard` must be held by the calling thread ("rcu-guard-other-thread"); the borrow is
-  // valid only while the guard's read-side critical section is open (Borrow). It may outlive the
-  // reference to the Rcu itself.
+  // valid only while `guard` itself lives, even if an outer guard keeps the read-side critical
+  // section open ("rcu-borrow-after-guard", Borrow). It may outlive the reference to the Rcu
+  // itself.
   std::optional<Borrow<T>> dereference(const Guard& guard) const {
     guard.check_owner("dereferences an Rcu with an RCU read guard");
     yield_point("rcu_dereference", {"rcu", id_});
@@ -158,7 +161,7 @@ class Rcu {
     if (p == nullptr) return std::nullopt;
     // SAFETY: p is non-null so it came from into_foreign; the guard's section prevents the grace
     // period that a drop of RcuOld or Rcu waits for, so from_foreign is not called while the
-    // borrow's section is open.
+    // borrow's guard lives.
     return Borrow<T>(Traits::borrow(p), guard);
   }
 

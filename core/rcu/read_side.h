@@ -2,18 +2,29 @@
 //
 // A read-side critical section runs from the outermost read_lock() of a simulated thread to the
 // drop of its last Guard. synchronize_rcu() (grace_period.h) waits for every section that began
-// before it. Each simulated thread (and the run's setup, as "no thread") has one reader slot:
-//   nesting  how many Guards of the thread are alive;
-//   seq      odd while the thread is inside a section, bumped at the outermost lock and unlock, so
-//            a section is named by (slot, seq) and a section that ended can never be named again.
+// before it. Each simulated thread (and code outside any simulated thread, as "no thread") has one
+// reader slot:
+//   live        bit i set while the thread's guard with index i is alive: the nesting is its
+//               population count. A new guard takes the lowest free index.
+//   generation  per index, bumped when that guard is dropped, so a guard is named by (slot, index,
+//               generation) and a dropped guard can never be named again: what a Borrow checks.
+//   seq         odd while the thread is inside a section, bumped at the outermost lock and unlock,
+//               so a section is named by (slot, seq) and a section that ended can never be named
+//               again.
 // The slot's seq is a std::atomic: a store with seq_cst at the outermost lock (the grace period
 // must see it before the reader's loads), a release store at the outermost unlock, which the grace
 // period acquires. That release/acquire pair is the happens-before TSan sees from a reader's
 // accesses to whatever the updater does after the grace period (freeing the object), in
-// deterministic and threads mode alike.
+// deterministic and threads mode alike. The rest of the slot is relaxed: it adds no happens-before.
+//
+// Every run ends with no section open: a simulated thread that finishes inside a section, or code
+// outside the simulated threads that still holds a guard when the run ends, is a contract violation
+// ("rcu-guard-leaked"), and the end of every run resets every slot (runtime.h: the engine's thread
+// exit and run end hooks).
 #ifndef RACEFUZZ_CORE_RCU_READ_SIDE_H_
 #define RACEFUZZ_CORE_RCU_READ_SIDE_H_
 
+#include <array>
 #include <atomic>
 #include <cstdint>
 
@@ -23,17 +34,33 @@ namespace racefuzz::rcu {
 
 namespace internal {
 
-// One reader slot per simulated thread, plus slot 0 for code outside any simulated thread.
+// Most guards one simulated thread may hold at once (an engine limit, reported as
+// "rcu-too-many-guards").
+inline constexpr int kMaxGuards = 64;
+
+// One reader slot per simulated thread, plus slot 0 for code outside any simulated thread. Written
+// only by the slot's thread, and by the reset at the end of a run.
 struct ReaderSlot {
-  std::atomic<int> nesting{0};   // written only by the slot's thread
-  std::atomic<uint64_t> seq{0};  // odd: inside a read-side critical section
+  std::atomic<uint64_t> live{0};  // bit i: the guard with index i is alive
+  std::atomic<uint64_t> seq{0};   // odd: inside a read-side critical section
+  std::array<std::atomic<uint64_t>, kMaxGuards> generation{};  // bumped when guard i is dropped
 };
 inline constexpr int kSlots = kMaxThreads + 1;
 ReaderSlot& Slot(int index);
 // The slot index of the calling simulated thread.
 inline int CurrentSlot() { return current_thread() + 1; }
-// Checks that section `seq` of reader slot `slot` is still open ("rcu-borrow-after-guard").
-void CheckSectionOpen(int slot, uint64_t seq);
+
+// Names one guard and the read-side critical section it was taken in.
+struct GuardToken {
+  int slot = 0;
+  int index = 0;
+  uint64_t generation = 0;
+  uint64_t section = 0;  // the slot's seq when the guard was taken (odd)
+};
+
+// Checks that the guard `token` names is still alive and its section still open (a borrow taken
+// under it may be used): "rcu-borrow-after-guard" otherwise.
+void CheckGuardAlive(const GuardToken& token);
 
 }  // namespace internal
 
@@ -42,7 +69,11 @@ void CheckSectionOpen(int slot, uint64_t seq);
 // Safety: a Guard is not thread-safe: it is dropped (or unlock()ed) by the simulated thread that
 // took it, and only that thread may pass it to dereference(). Checked by a contract check
 // ("rcu-guard-other-thread"). Guards nest: the read-side critical section ends when the thread's
-// last Guard is dropped. A Guard may be moved within its thread; a moved-from Guard is inert.
+// last Guard is dropped. Every guard is dropped before its thread finishes, and code outside the
+// simulated threads drops its guards before the run ends (in the kernel, a task must not exit
+// inside a read-side critical section): a contract check at thread exit and at the end of the run
+// ("rcu-guard-leaked"), which also catches a Guard leaked with new. A Guard may be moved within
+// its thread; a moved-from Guard is inert.
 class [[nodiscard]] Guard {
  public:
   Guard(Guard&& other) noexcept;
@@ -56,10 +87,9 @@ class [[nodiscard]] Guard {
   void unlock();
 
   // The simulated thread that took the guard.
-  ThreadId owner() const { return slot_ - 1; }
-  // The read-side critical section the guard belongs to, as (slot, seq): what a Borrow checks.
-  int slot() const { return slot_; }
-  uint64_t section() const { return seq_; }
+  ThreadId owner() const { return token_.slot - 1; }
+  // Names this guard and its read-side critical section: what a Borrow taken under it checks.
+  const internal::GuardToken& token() const { return token_; }
   bool active() const { return active_; }
 
   // Checks that the calling thread owns this live guard ("rcu-guard-other-thread").
@@ -69,8 +99,7 @@ class [[nodiscard]] Guard {
   friend Guard read_lock();
   Guard();
 
-  int slot_;
-  uint64_t seq_;
+  internal::GuardToken token_;
   bool active_;
 };
 

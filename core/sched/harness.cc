@@ -7,6 +7,7 @@
 #include "absl/status/status.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_format.h"
+#include "core/sched/hooks.h"
 #include "core/sched/input_schedule.h"
 #include "core/sched/pct_schedule.h"
 #include "core/sched/round_robin_schedule.h"
@@ -83,7 +84,8 @@ void SetHarnessConfig(const HarnessConfig& config) { Config() = config; }
 uint64_t RunInput(FuzzedDataProvider& fdp, absl::FunctionRef<void()> setup) {
   const HarnessConfig& config = GetHarnessConfig();
   if (config.mode == Mode::kOff) {
-    setup();  // sequential: spawn runs each body to completion, inline
+    setup();                     // sequential: spawn runs each body to completion, inline
+    internal::RunRunEndHooks();  // models check and reset their per-run state, as after any run
     return 0;
   }
   if (config.mode == Mode::kThreads) {

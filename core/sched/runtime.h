@@ -78,14 +78,30 @@ inline void note(Label op, Object obj, Range range) {
 // Outside a run, `body` runs inline and its id is kNoThread.
 ThreadId spawn(absl::AnyInvocable<void()> body);
 
+// Hooks let models keep per-thread and per-run state. At most kMaxHooks of each kind; adding one is
+// not thread-safe (do it at static initialization). A hook must not yield.
+inline constexpr int kMaxHooks = 4;
+
 // A function called on a simulated thread each time it starts or resumes running in a
 // deterministic run (after every switch to it), with its id. Models use it to make per-thread state
 // visible to the sanitizers (core/page poisons the page mappings that belong to other threads). It
-// runs on the fiber, must not yield, and must not touch shared model data visibly to TSan. At most
-// kMaxSwitchHooks hooks; adding one is not thread-safe (do it at static initialization).
+// runs on the fiber and must not touch shared model data visibly to TSan.
 using SwitchHook = void (*)(ThreadId now_running);
-inline constexpr int kMaxSwitchHooks = 4;
 void add_switch_hook(SwitchHook hook);
+
+// A function called on a simulated thread when it finishes, in every mode: after its body returned
+// and the body's captures were destroyed, with its id. Models use it to check what a thread must
+// not keep past its end (core/rcu: a read-side critical section still open) and report it as a
+// contract violation.
+using ThreadExitHook = void (*)(ThreadId finished);
+void add_thread_exit_hook(ThreadExitHook hook);
+
+// A function called once at the end of every run, in every mode: on the OS thread that ran it,
+// after every simulated thread finished and was joined (so all they did happens-before it), while
+// the run's mode is still set (a report prints the run's timeline). Models use it to check and
+// reset per-run state (core/rcu resets its reader slots), so the next run starts clean.
+using RunEndHook = void (*)();
+void add_run_end_hook(RunEndHook hook);
 
 // Waits, yielding, for simulated thread `t` to finish. Like pthread_join, everything `t` did
 // happens-before the return. Threads that are never joined are joined at the end of the run.

@@ -6,6 +6,7 @@
 #include "absl/strings/str_format.h"
 #include "core/check/report.h"
 #include "core/sched/happens_before.h"
+#include "core/sched/hooks.h"
 #include "core/sched/internal.h"
 #include "core/sched/thread_pool.h"
 
@@ -14,14 +15,6 @@ namespace racefuzz {
 namespace internal {
 Mode g_mode = Mode::kOff;
 
-SwitchHook g_switch_hooks[kMaxSwitchHooks] = {};
-int g_num_switch_hooks = 0;
-
-// Runs the switch hooks on the thread that now runs (runtime.h: add_switch_hook).
-RACEFUZZ_SCHED_INTERNAL void RunSwitchHooks(ThreadId now_running) {
-  for (int i = 0; i < g_num_switch_hooks; ++i) g_switch_hooks[i](now_running);
-}
-
 RACEFUZZ_SCHED_INTERNAL void YieldPointSlow(Label op, Object obj, const Range* range) {
   Scheduler::Get().YieldPoint(op, obj, range);
 }
@@ -29,11 +22,6 @@ RACEFUZZ_SCHED_INTERNAL void NoteSlow(Label op, Object obj, const Range* range) 
   Scheduler::Get().Note(op, obj, range);
 }
 }  // namespace internal
-
-void add_switch_hook(SwitchHook hook) {
-  if (internal::g_num_switch_hooks == kMaxSwitchHooks) std::abort();
-  internal::g_switch_hooks[internal::g_num_switch_hooks++] = hook;
-}
 
 ThreadId current_thread() {
   switch (internal::g_mode) {
@@ -125,6 +113,7 @@ RACEFUZZ_SCHED_INTERNAL void Scheduler::Run(ScheduleSource& source, absl::Functi
   // Joins every thread: all they did happens-before what the caller does next.
   for (int t = 0; t < spawned_; ++t) happens_before_acquire(&threads_[t]);
   current_ = kNoThread;
+  internal::RunRunEndHooks();  // still in deterministic mode: a report prints the timeline
   internal::g_mode = Mode::kOff;
   running_ = false;
 }
@@ -160,7 +149,8 @@ void Scheduler::RunBody(Thread& th) {
   happens_before_acquire(&th);  // pairs with the release in Spawn, like pthread_create
   internal::RunSwitchHooks(th.id);
   th.body();
-  th.body = nullptr;            // destroys the captures on this thread, before the join edge
+  th.body = nullptr;  // destroys the captures on this thread, before the join edge
+  internal::RunThreadExitHooks(th.id);
   happens_before_release(&th);  // pairs with the acquire in Join / the end of Run
 }
 

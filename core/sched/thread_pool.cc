@@ -2,6 +2,7 @@
 
 #include "absl/strings/str_format.h"
 #include "core/check/report.h"
+#include "core/sched/hooks.h"
 
 namespace racefuzz {
 namespace {
@@ -25,6 +26,7 @@ void ThreadPool::WorkerLoop(Worker* w, ThreadId id) {
     lock.unlock();
     job();
     job = nullptr;
+    internal::RunThreadExitHooks(id);
     lock.lock();
     w->busy = false;
     w->cv.notify_all();
@@ -44,6 +46,8 @@ ThreadId ThreadPool::Spawn(absl::AnyInvocable<void()> body) {
       fresh_[t] = std::thread([t, body = std::move(body)]() mutable {
         t_current = t;
         body();
+        body = nullptr;
+        internal::RunThreadExitHooks(t);
       });
       return t;
     }
@@ -93,6 +97,7 @@ void ThreadPool::Run(absl::FunctionRef<void()> setup, bool fresh_os_threads) {
     }
     spawned_ = 0;
   }
+  internal::RunRunEndHooks();  // every body was joined: all it did happens-before the hooks
   internal::g_mode = Mode::kOff;
 }
 

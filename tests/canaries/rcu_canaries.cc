@@ -1,9 +1,12 @@
 // Canaries for the RCU model (core/rcu): one per clause of rust/kernel/sync/rcu.rs (seed 004) and
 // of call_rcu, each with its clean twin. Runs are round-robin at every yield point.
 #include <optional>
+#include <utility>
 
 #include "core/rcu/rcu.h"
 #include "core/rcu/torture.h"
+#include "core/sched/round_robin_schedule.h"
+#include "core/sched/scheduler.h"
 #include "core/sched/sync.h"
 #include "tests/canaries/canary.h"
 
@@ -231,26 +234,130 @@ RACEFUZZ_CANARY(rcu_borrow_after_guard,
                     .clause = "a borrow from dereference is valid only while its guard lives",
                     .builds = kAll,
                     .expect = {"ERROR: racefuzz: contract violation: rcu-borrow-after-guard",
-                               "T0 uses a borrow from rcu dereference after T0's read-side",
+                               "T0 uses a borrow from rcu dereference after the T0 read guard it "
+                               "was taken under was dropped; the read-side critical section has "
+                               "ended",
                                "racefuzz timeline", "T0 rcu_read_unlock",
                                "SUMMARY: racefuzz: rcu-borrow-after-guard"},
                     .violate = [] { BorrowUse<true>(); },
                     .clean = [] { BorrowUse<false>(); },
                 });
 
-// A guard released on another thread (the Rust Guard is NotThreadSafe).
+// A borrow taken under the inner one of two nested guards, used after the inner guard is dropped:
+// the outer guard keeps the section (and the object) alive, but the borrow's lifetime is its own
+// guard's. The clean twin borrows under the outer guard.
+template <bool kThroughInner>
+void NestedBorrowUse() {
+  Rcu<KBox<int>> x(KBox<int>::make(5), 5);
+  RunThreads({[&] {
+                rcu::Guard outer = rcu::read_lock();
+                std::optional<Borrow<int>> v;
+                {
+                  rcu::Guard inner = rcu::read_lock();
+                  v = x.dereference(kThroughInner ? inner : outer);
+                }
+                yield_point("after_inner_unlock");
+                const int seen = **v;  // the old object or the new one, still alive
+                if (seen != 5 && seen != 6) std::abort();
+              },
+              [&] { (void)x.replace(KBox<int>::make(6)); }});
+}
+
+RACEFUZZ_CANARY(rcu_borrow_after_inner_guard,
+                {
+                    .clause = "a borrow from dereference is valid only while its own guard lives, "
+                              "even if an outer guard keeps the read-side critical section open",
+                    .builds = kAll,
+                    .expect = {"ERROR: racefuzz: contract violation: rcu-borrow-after-guard",
+                               "T0 uses a borrow from rcu dereference after the T0 read guard it "
+                               "was taken under was dropped; the read-side critical section is "
+                               "still open (an outer guard holds it)",
+                               "racefuzz timeline", "T0 rcu_read_unlock", "T0 after_inner_unlock",
+                               "SUMMARY: racefuzz: rcu-borrow-after-guard"},
+                    .violate = [] { NestedBorrowUse<true>(); },
+                    .clean = [] { NestedBorrowUse<false>(); },
+                });
+
+// A simulated thread that exits inside its read-side critical section (a Guard leaked with new):
+// without the check, the updater's grace period would wait for it forever (a deadlock report that
+// blames the updater).
+template <bool kLeak>
+void GuardLeakedByThread() {
+  Rcu<KBox<int>> x(KBox<int>::make(1), 4);
+  RunThreads({[&] {
+                auto* g = new rcu::Guard(rcu::read_lock());
+                (void)x.dereference(*g);
+                if (!kLeak) delete g;
+              },
+              [&] { (void)x.replace(KBox<int>::make(2)); }});
+}
+
+RACEFUZZ_CANARY(
+    rcu_guard_leaked_at_thread_exit,
+    {
+        .clause = "a thread must not exit inside an RCU read-side critical section "
+                  "(every guard is dropped before its thread finishes)",
+        .builds = kAll,
+        .expect = {"ERROR: racefuzz: contract violation: rcu-guard-leaked",
+                   "T0 exited inside an RCU read-side critical section: 1 read guard(s) "
+                   "taken there were never dropped",
+                   "racefuzz timeline", "T0 rcu_dereference rcu 4",
+                   "SUMMARY: racefuzz: rcu-guard-leaked"},
+        .violate = [] { GuardLeakedByThread<true>(); },
+        .clean = [] { GuardLeakedByThread<false>(); },
+    });
+
+// The run's setup code (no simulated thread) keeps a guard past the end of the run: the next
+// run's grace period would wait for it forever. The clean twin drops it before the threads run;
+// both then run a second input whose grace period must complete.
+template <bool kLeak>
+void GuardLeakedBySetup() {
+  Rcu<KBox<int>> x(KBox<int>::make(1), 6);
+  std::optional<rcu::Guard> setup_guard;
+  RoundRobinSchedule rr;
+  Scheduler::Get().Run(rr, [&] {
+    setup_guard.emplace(rcu::read_lock());
+    (void)x.dereference(*setup_guard);
+    if (!kLeak) setup_guard.reset();
+    spawn([&] {
+      rcu::Guard g = rcu::read_lock();
+      (void)x.dereference(g);
+    });
+  });
+  RunThreads({[&] { (void)x.replace(KBox<int>::make(2)); }});
+}
+
+RACEFUZZ_CANARY(rcu_guard_leaked_at_run_end,
+                {
+                    .clause = "code outside the simulated threads must not hold an RCU read guard "
+                              "when the run ends (the next run would wait for it)",
+                    .builds = kAll,
+                    .expect = {"ERROR: racefuzz: contract violation: rcu-guard-leaked",
+                               "the run ended with code outside the simulated threads (the run's "
+                               "setup) inside an RCU read-side critical section: 1 read guard(s)",
+                               "racefuzz timeline", "T0 rcu_read_unlock",
+                               "SUMMARY: racefuzz: rcu-guard-leaked"},
+                    .violate = [] { GuardLeakedBySetup<true>(); },
+                    .clean = [] { GuardLeakedBySetup<false>(); },
+                });
+
+// A guard released on another thread (the Rust Guard is NotThreadSafe). The thread that took it
+// waits for the hand-off, so it does not exit inside its section first ("rcu-guard-leaked").
 template <bool kOtherThread>
 void GuardHandOff() {
   std::optional<rcu::Guard> guard;
   Atomic<int> taken(0, "taken");
+  Atomic<int> released(0, "released");
   RunThreads({[&] {
                 guard.emplace(rcu::read_lock());
                 taken.store(1, std::memory_order_release);
                 if (!kOtherThread) guard.reset();
+                wait_until([&] { return released.load(std::memory_order_acquire) == 1; });
               },
               [&] {
                 wait_until([&] { return taken.load(std::memory_order_acquire) == 1; });
                 if (kOtherThread) guard.reset();
+                released.store(1, std::memory_order_release);
               }});
 }
 
@@ -322,6 +429,34 @@ RACEFUZZ_CANARY(rcu_barrier_in_callback,
                                "T0 rcu_callback", "SUMMARY: racefuzz: rcu-barrier-in-callback"},
                     .violate = [] { BarrierInCallback<true>(); },
                     .clean = [] { BarrierInCallback<false>(); },
+                });
+
+// synchronize_rcu from an RCU callback: callbacks run in softirq-like context, where nothing may
+// wait for a grace period (it would re-enter the callback runner). The clean twin only frees.
+template <bool kSynchronize>
+void SynchronizeInCallback() {
+  RunThreads({[&] {
+    rcu::call_rcu([box = KBox<int>::make(1)]() mutable {
+      if (kSynchronize) rcu::synchronize_rcu();
+      // SAFETY: a grace period has elapsed since call_rcu, and `box` was never published.
+      KBox<int> dropped = std::move(box);
+    });
+    rcu::rcu_barrier();
+  }});
+}
+
+RACEFUZZ_CANARY(rcu_synchronize_in_callback,
+                {
+                    .clause = "an RCU callback must not block: no synchronize_rcu (nor RcuOld/Rcu "
+                              "drop) from a callback",
+                    .builds = kAll,
+                    .expect = {"ERROR: racefuzz: contract violation: rcu-synchronize-in-callback",
+                               "T0 calls synchronize_rcu from an RCU callback: callbacks run in "
+                               "softirq-like context and must not block",
+                               "racefuzz timeline", "T0 rcu_callback",
+                               "SUMMARY: racefuzz: rcu-synchronize-in-callback"},
+                    .violate = [] { SynchronizeInCallback<true>(); },
+                    .clean = [] { SynchronizeInCallback<false>(); },
                 });
 
 }  // namespace
