@@ -15,6 +15,8 @@
 #   -s STAGES    comma-separated: build,detect,execs,engine,report              default all
 #   -o OUT       results folder                                                 default bench/results
 #   -w WORK      builds, logs and crash files                                   default build/experiment
+#   -E           start every fuzzing run from an empty corpus, not the target's seeds
+#                (default: the seeds, as `racefuzz fuzz` does)
 #   RACEFUZZ_SRC=<dir> builds from another source tree (e.g. a `git archive` of a commit).
 set -euo pipefail
 
@@ -22,12 +24,13 @@ repo=$(cd "$(dirname "$0")/.." && pwd)
 src=${RACEFUZZ_SRC:-$repo}
 runs=10 budget=60 bugs=all modes=deterministic,threads,naive reruns=20 jobs=1 execs_s=20
 stages=build,detect,execs,engine,report out=$repo/bench/results work=$repo/build/experiment
-while getopts "n:t:b:m:r:j:e:s:o:w:h" opt; do
+use_seeds=1
+while getopts "n:t:b:m:r:j:e:s:o:w:Eh" opt; do
   case $opt in
     n) runs=$OPTARG ;; t) budget=$OPTARG ;; b) bugs=$OPTARG ;; m) modes=$OPTARG ;;
     r) reruns=$OPTARG ;; j) jobs=$OPTARG ;; e) execs_s=$OPTARG ;; s) stages=$OPTARG ;;
-    o) out=$OPTARG ;; w) work=$OPTARG ;;
-    *) sed -n '2,20p' "$0"; exit 2 ;;
+    o) out=$OPTARG ;; w) work=$OPTARG ;; E) use_seeds=0 ;;
+    *) sed -n '2,22p' "$0"; exit 2 ;;
   esac
 done
 has_stage() { [[ ",$stages," == *",$1,"* ]]; }
@@ -92,8 +95,8 @@ if has_stage detect; then
       fi
       for ((seed = 1; seed <= runs; seed++)); do
         printf '%q ' "$tools/fuzz_one.sh" "$bug" "$bin" "$mode" "$seed" "$budget" \
-          "$(field "$bug" 4)" "$reruns" "$work/runs" "$src/corpora/$(field "$bug" 2)/seeds" \
-          >>"$jobs_file"
+          "$(field "$bug" 4)" "$reruns" "$work/runs" \
+          "$([[ $use_seeds == 1 ]] && echo "$src/corpora/$(field "$bug" 2)/seeds")" >>"$jobs_file"
         echo >>"$jobs_file"
       done
     done
