@@ -7,6 +7,7 @@
 #include <array>
 #include <cstdint>
 #include <cstring>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -23,6 +24,7 @@ using page::PAGE_SIZE;
 using namespace std::string_literals;
 
 constexpr uint32_t kMaxPages = 4;
+constexpr uint32_t kMaxSpan = 2 * PAGE_SIZE;  // the longest span_read / span_write
 
 enum OpCode : uint8_t {
   kIterate,
@@ -40,8 +42,8 @@ class PageBorrowedWorld {
       {"iterate", 0, {}},
       {"borrowed_write", 4, {kMaxPages - 1, PAGE_SIZE, PAGE_SIZE, 255}},
       {"borrowed_read", 3, {kMaxPages - 1, PAGE_SIZE, PAGE_SIZE}},
-      {"span_write", 3, {kMaxPages * PAGE_SIZE, 2 * PAGE_SIZE, 255}},
-      {"span_read", 2, {kMaxPages * PAGE_SIZE, 2 * PAGE_SIZE}},
+      {"span_write", 3, {kMaxPages * PAGE_SIZE, kMaxSpan, 255}},
+      {"span_read", 2, {kMaxPages * PAGE_SIZE, kMaxSpan}},
       {"realloc", 2, {kMaxPages * PAGE_SIZE, 1}},
   }};
 
@@ -93,16 +95,16 @@ class PageBorrowedWorld {
           for (size_t i = 0; i < index; ++i) ++it;
           page::BorrowedPage p = *it;
           uint8_t* shadow = shadow_.data() + index * PAGE_SIZE + r.off;
+          uint8_t* mine = bufs_[thread].data();
           if (op.code == kBorrowedWrite) {
-            std::vector<uint8_t> src(r.len, static_cast<uint8_t>(op.arg[3]));
+            FillBookkeeping(mine, static_cast<uint8_t>(op.arg[3]), r.len);
             // SAFETY: private source; the discipline excludes overlapping accesses.
-            Check(p->write_raw(src.data(), r.off, r.len));
-            std::memset(shadow, static_cast<int>(op.arg[3]), r.len);
+            Check(p->write_raw(mine, r.off, r.len));
+            FillBookkeeping(shadow, static_cast<uint8_t>(op.arg[3]), r.len);
           } else {
-            std::vector<uint8_t> dst(r.len);
             // SAFETY: private destination; the discipline excludes overlapping writes.
-            Check(p->read_raw(dst.data(), r.off, r.len));
-            RACEFUZZ_CONTRACT(SameBytes(dst.data(), shadow, r.len), "page-content",
+            Check(p->read_raw(mine, r.off, r.len));
+            RACEFUZZ_CONTRACT(SameBytes(mine, shadow, r.len), "page-content",
                               "borrowed page %d [%d, %d) differs", p->id(), r.off, r.off + r.len);
           }
           break;
@@ -112,14 +114,14 @@ class PageBorrowedWorld {
           if (d == Discipline::kSlices) break;  // spans cross slices
           const size_t off = op.arg[0] % (buf_->size() + 1);
           const size_t len = std::min<size_t>(op.arg[1], buf_->size() - off);
+          uint8_t* mine = bufs_[thread].data();
           if (op.code == kSpanWrite) {
-            std::vector<uint8_t> src(len, static_cast<uint8_t>(op.arg[2]));
-            Check(buf_->write_raw(src.data(), off, len));
-            std::memset(shadow_.data() + off, static_cast<int>(op.arg[2]), len);
+            FillBookkeeping(mine, static_cast<uint8_t>(op.arg[2]), len);
+            Check(buf_->write_raw(mine, off, len));
+            FillBookkeeping(shadow_.data() + off, static_cast<uint8_t>(op.arg[2]), len);
           } else {
-            std::vector<uint8_t> dst(len);
-            Check(buf_->read_raw(dst.data(), off, len));
-            RACEFUZZ_CONTRACT(SameBytes(dst.data(), shadow_.data() + off, len), "page-content",
+            Check(buf_->read_raw(mine, off, len));
+            RACEFUZZ_CONTRACT(SameBytes(mine, shadow_.data() + off, len), "page-content",
                               "buffer [%d, %d) differs", off, off + len);
           }
           RACEFUZZ_CONTRACT(page::IsEinval(buf_->read_raw(nullptr, buf_->size(), 1)), "page-bounds",
@@ -137,9 +139,9 @@ class PageBorrowedWorld {
   }
 
   void Finish() {
-    std::vector<uint8_t> all(buf_->size());
-    Check(buf_->read_raw(all.data(), 0, all.size()));
-    RACEFUZZ_CONTRACT(SameBytes(all.data(), shadow_.data(), all.size()), "page-content",
+    const std::unique_ptr<uint8_t[]> all(new uint8_t[buf_->size()]);  // uninitialized
+    Check(buf_->read_raw(all.get(), 0, buf_->size()));
+    RACEFUZZ_CONTRACT(SameBytes(all.get(), shadow_.data(), buf_->size()), "page-content",
                       "final contents differ");
   }
 
@@ -181,16 +183,18 @@ class PageBorrowedWorld {
                         fresh.status().ToString());
       return false;
     }
-    std::vector<uint8_t> contents(size);
-    Check(fresh->read_raw(contents.data(), 0, size));
-    std::memcpy(shadow_.data(), contents.data(), size);
+    // SAFETY: `fresh` is not shared yet; the caller holds the lock that guards the shadow.
+    Check(fresh->read_raw(shadow_.data(), 0, size));
     buf_ = *std::move(fresh);
     return true;
   }
 
   DisciplineLock lock_;
   std::optional<page::VmallocBuffer> buf_;
-  std::array<uint8_t, kMaxPages * PAGE_SIZE> shadow_{};
+  // What the program wrote, [0, buf_->size()) loaded by Alloc; the rest is never read.
+  std::array<uint8_t, kMaxPages * PAGE_SIZE> shadow_;
+  // Each thread's private buffer, uninitialized: every op writes what it then reads.
+  std::array<std::array<uint8_t, kMaxSpan>, kShape.max_threads> bufs_;
   std::optional<page::ScopedAllocFaults> faults_;
 };
 

@@ -136,7 +136,7 @@ class PageBytewiseWorld {
                             "write_bytewise_atomic then read_bytewise_atomic of page %d [%d, %d) "
                             "did not return the bytes written",
                             sp.page->id(), r.off, r.off + r.len);
-          std::memcpy(sp.shadow.data() + r.off, out.data(), r.len);
+          CopyBookkeeping(sp.shadow.data() + r.off, out.data(), r.len);
         });
         break;
       }

@@ -106,7 +106,7 @@ class PageOpsWorld {
       case kWriteBytewise: {
         const ByteRange r = Clamp(d, thread, op.arg[1], op.arg[2]);
         uint8_t* buf = bufs_[thread].data();
-        std::memset(buf, static_cast<int>(op.arg[3]), r.len);
+        FillBookkeeping(buf, static_cast<uint8_t>(op.arg[3]), r.len);
         lock_.With(slot, [&] {
           ShadowedPage& sp = slots_[slot];
           // SAFETY: `buf` is this thread's; the discipline excludes overlapping page accesses.
@@ -114,7 +114,7 @@ class PageOpsWorld {
                                      ? sp.page->write_raw(buf, r.off, r.len)
                                      : sp.page->write_bytewise_atomic(buf, r.off, r.len);
           ShadowedPage::Check(s, kOps[op.code].name);
-          std::memset(sp.shadow.data() + r.off, static_cast<int>(op.arg[3]), r.len);
+          FillBookkeeping(sp.shadow.data() + r.off, static_cast<uint8_t>(op.arg[3]), r.len);
         });
         break;
       }
@@ -124,7 +124,7 @@ class PageOpsWorld {
           ShadowedPage& sp = slots_[slot];
           // SAFETY: the discipline excludes overlapping page accesses.
           ShadowedPage::Check(sp.page->fill_zero_raw(r.off, r.len), "fill_zero_raw");
-          std::memset(sp.shadow.data() + r.off, 0, r.len);
+          FillBookkeeping(sp.shadow.data() + r.off, 0, r.len);
         });
         break;
       }
@@ -164,7 +164,7 @@ class PageOpsWorld {
         if (d == Discipline::kSlices) break;  // other threads use the page with no lock
         ShadowedPage fresh;
         if (!AllocShadowed(op.arg[1] != 0, fresh)) break;  // injected AllocError: handled
-        lock_.With(slot, [&] { std::swap(slots_[slot], fresh); });
+        lock_.With(slot, [&] { slots_[slot].Swap(fresh); });
         // `fresh` now holds the old page: freed here, unreachable from the slot.
         break;
       }
@@ -243,7 +243,8 @@ class PageOpsWorld {
   DisciplineLock lock_;
   page::UserMemory user_;
   std::array<ShadowedPage, DisciplineLock::kMaxSlots> slots_;
-  std::array<std::array<uint8_t, PAGE_SIZE>, 4> bufs_{};  // each thread's private buffer
+  // Each thread's private buffer, uninitialized: every op writes what it then reads.
+  std::array<std::array<uint8_t, PAGE_SIZE>, 4> bufs_;
   std::optional<page::ScopedAllocFaults> faults_;
 };
 

@@ -7,6 +7,7 @@
 #include "core/sched/sync.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
+  racefuzz::FuzzInputScope scope;  // optional: hides libFuzzer's own work between inputs from TSan
   FuzzedDataProvider input(data, size);
   const int threads = input.ConsumeIntegralInRange(2, 3);
   int amounts[3] = {input.ConsumeIntegral<uint8_t>(), input.ConsumeIntegral<uint8_t>(),

@@ -7,6 +7,7 @@
 #include "absl/status/status.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_format.h"
+#include "core/sched/happens_before.h"
 #include "core/sched/hooks.h"
 #include "core/sched/input_schedule.h"
 #include "core/sched/pct_schedule.h"
@@ -80,6 +81,26 @@ const HarnessConfig& GetHarnessConfig() {
 }
 
 void SetHarnessConfig(const HarnessConfig& config) { Config() = config; }
+
+namespace {
+// True on a thread between two of its FuzzInputScopes: its accesses are hidden from TSan.
+thread_local bool between_inputs = false;
+
+void ShowAccessesAgain() {
+  if (!between_inputs) return;
+  between_inputs = false;
+  tsan_ignore_end();
+}
+}  // namespace
+
+FuzzInputScope::FuzzInputScope() { ShowAccessesAgain(); }
+
+FuzzInputScope::~FuzzInputScope() {
+  // TSan fails a process whose main thread exits with its accesses hidden.
+  [[maybe_unused]] static const int registered = std::atexit(ShowAccessesAgain);
+  tsan_ignore_begin();
+  between_inputs = true;
+}
 
 uint64_t RunInput(FuzzedDataProvider& fdp, absl::FunctionRef<void()> setup) {
   const HarnessConfig& config = GetHarnessConfig();

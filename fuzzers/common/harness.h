@@ -113,6 +113,7 @@ void MaybeWriteSeeds() {
     return 0;                                                                  \
   }                                                                            \
   extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {    \
+    ::racefuzz::FuzzInputScope scope;                                          \
     return ::racefuzz::fuzz::RunOpFuzzer<::racefuzz::fuzz::World>(data, size); \
   }
 

@@ -1,7 +1,9 @@
 // Canaries for the engine (core/sched): TSan sees exactly the synchronization the program performs,
 // and racefuzz reports deadlocks and livelocks with the blocked sites.
 #include <atomic>
+#include <thread>
 
+#include "core/sched/harness.h"
 #include "core/sched/sync.h"
 #include "tests/canaries/canary.h"
 
@@ -33,6 +35,45 @@ RACEFUZZ_CANARY(engine_unsynchronized_write,
                             g_counter++;
                           };
                           RunThreads({bump, bump});
+                        },
+                });
+
+// Inputs as libFuzzer runs them: each inside a FuzzInputScope, libFuzzer's work hidden in between.
+void RunAsFuzzInputs(void (*last_input)()) {
+  for (int i = 0; i < 3; ++i) {
+    FuzzInputScope input;
+    g_counter++;  // libFuzzer's maps are reset (hidden) after this input
+  }
+  FuzzInputScope input;
+  last_input();
+}  // the process then exits with the main thread between inputs: TSan must not fail it
+
+// The entry thread's own accesses are what FuzzInputScope hides between inputs (simulated threads
+// are TSan fibers or pool threads of their own), so the canary races the entry thread itself with
+// a real thread, inside the last input.
+RACEFUZZ_CANARY(engine_race_inside_fuzz_input,
+                {
+                    .clause = "engine: FuzzInputScope hides only libFuzzer's work between inputs: "
+                              "the entry thread's race inside an input is still reported, and "
+                              "exiting between inputs is clean",
+                    .builds = kTsan,
+                    .expect = {"WARNING: ThreadSanitizer: data race",
+                               "SUMMARY: ThreadSanitizer: data race"},
+                    .violate =
+                        [] {
+                          RunAsFuzzInputs([] {
+                            std::thread other([] { g_counter++; });
+                            g_counter++;
+                            other.join();
+                          });
+                        },
+                    .clean =
+                        [] {
+                          RunAsFuzzInputs([] {
+                            std::thread other([] { g_counter++; });
+                            other.join();
+                            g_counter++;
+                          });
                         },
                 });
 

@@ -20,6 +20,7 @@ struct BufferOp {
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
+  racefuzz::FuzzInputScope scope;
   FuzzedDataProvider in(data, size);
   std::vector<std::vector<BufferOp>> threads(in.ConsumeIntegralInRange(2, 3));
   for (auto& ops : threads) {

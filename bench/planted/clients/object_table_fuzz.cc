@@ -8,6 +8,7 @@
 #include "core/sched/harness.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
+  racefuzz::FuzzInputScope scope;
   FuzzedDataProvider in(data, size);
   const auto threads = racefuzz::planted::DecodeThreads(in);
   racefuzz::planted::ObjectTable table;
