@@ -40,31 +40,24 @@ inline ByteRange Clamp(Discipline d, int thread, uint32_t off, uint32_t len) {
 // The fuzzers' own bookkeeping (shadows, private buffers, oracle compares) is hidden from TSan, as
 // the page pool's is. It is either private to one thread or guarded exactly as the page it mirrors,
 // whose accesses through the model stay instrumented, so hiding it loses no report. Its range
-// checks were a third of the page fuzzers' time under TSan.
-class HiddenFromTsan {
- public:
-  HiddenFromTsan() { tsan_ignore_begin(); }
-  ~HiddenFromTsan() { tsan_ignore_end(); }
-  HiddenFromTsan(const HiddenFromTsan&) = delete;
-  HiddenFromTsan& operator=(const HiddenFromTsan&) = delete;
-};
+// checks were a third of the page fuzzers' time under TSan. The helpers below do it.
 
 // memcmp(a, b, len) == 0, for any len (memcmp's pointers must be non-null even when len is 0).
 // For bookkeeping only: the compare is hidden from TSan.
 inline bool SameBytes(const uint8_t* a, const uint8_t* b, size_t len) {
-  HiddenFromTsan hidden;
+  TsanIgnoreScope hidden;
   return len == 0 || std::memcmp(a, b, len) == 0;
 }
 
 // memset(dst, byte, len) on bookkeeping (a shadow or a private buffer), hidden from TSan.
 inline void FillBookkeeping(uint8_t* dst, uint8_t byte, size_t len) {
-  HiddenFromTsan hidden;
+  TsanIgnoreScope hidden;
   std::memset(dst, byte, len);
 }
 
 // memcpy(dst, src, len) between bookkeeping buffers, hidden from TSan.
 inline void CopyBookkeeping(uint8_t* dst, const uint8_t* src, size_t len) {
-  HiddenFromTsan hidden;
+  TsanIgnoreScope hidden;
   if (len != 0) std::memcpy(dst, src, len);
 }
 

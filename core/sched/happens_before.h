@@ -48,6 +48,15 @@ inline void tsan_ignore_end() {
 #endif
 }
 
+// tsan_ignore_begin() for the lifetime of the scope. Nothing inside may switch simulated threads.
+class TsanIgnoreScope {
+ public:
+  TsanIgnoreScope() { tsan_ignore_begin(); }
+  ~TsanIgnoreScope() { tsan_ignore_end(); }
+  TsanIgnoreScope(const TsanIgnoreScope&) = delete;
+  TsanIgnoreScope& operator=(const TsanIgnoreScope&) = delete;
+};
+
 }  // namespace racefuzz
 
 #endif  // RACEFUZZ_CORE_SCHED_HAPPENS_BEFORE_H_
