@@ -89,8 +89,8 @@ class DisciplineLock {
   std::array<Mutex, kMaxSlots> per_slot_;
 };
 
-// A page and the bytes the program believes it holds. Both are accessed under the same discipline,
-// so the shadow is raced exactly when the page is.
+// A page and the bytes the program believes it holds. Both are accessed under the same discipline;
+// TSan checks the page's accesses (through the model), the shadow's are hidden (bookkeeping).
 struct ShadowedPage {
   page::Owned<page::Page> page;
   // Left uninitialized: AllocShadowed loads it from the page (zeroing it first cost a 4 KiB TSan
