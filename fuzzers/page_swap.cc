@@ -14,7 +14,6 @@
 //
 // To watch it find a bug, fuzz a planted build: racefuzz fuzz <target> --planted-bug=rcu-...
 // (bench/planted/bugs.tsv).
-#include <algorithm>
 #include <array>
 #include <cstdint>
 #include <cstring>
@@ -30,7 +29,7 @@
 #include "core/sched/sync.h"
 #include "fuzzers/common/harness.h"
 #include "fuzzers/common/rcu_retire.h"
-#include "fuzzers/page_fuzz.h"
+#include "fuzzers/page_pattern.h"
 
 namespace racefuzz::fuzz {
 namespace {
@@ -54,23 +53,7 @@ enum OpCode : uint8_t {
 constexpr int kMaxSlots = 2;
 constexpr int kMaxNesting = 2;
 constexpr uint64_t kMaxGenerations = 32;
-constexpr size_t kHeader = sizeof(uint64_t);  // the page's generation, at offset 0
 using PageBuf = std::array<uint8_t, PAGE_SIZE>;
-
-// PatternWindow(gen)[off], for off >= kHeader, is byte `off` of the page of generation `gen`:
-// (131 * gen + 7 * off) mod 256. Every generation's pattern is a window into one table,
-// 7 * (off + k) with 7 * k == 131 * gen (mod 256), so a page is filled with one memcpy and
-// checked with one memcmp rather than a loop per byte (4 KiB of TSan checks and coverage
-// callbacks per page: most of this target's time). Generations 0..255 get distinct windows.
-const uint8_t* PatternWindow(uint64_t gen) {
-  static_assert((7 * 183) % 256 == 1, "183 is 7's inverse mod 256");
-  static const std::array<uint8_t, PAGE_SIZE + 256> table = [] {
-    std::array<uint8_t, PAGE_SIZE + 256> t;
-    for (size_t j = 0; j < t.size(); ++j) t[j] = static_cast<uint8_t>(j * 7);
-    return t;
-  }();
-  return table.data() + static_cast<uint8_t>(gen * 131 * 183);
-}
 
 class PageSwapWorld {
  public:
@@ -171,8 +154,7 @@ class PageSwapWorld {
     if (gen >= kMaxGenerations) return std::nullopt;
     absl::StatusOr<Owned<Page>> p = Page::alloc_page(page::GFP_KERNEL);
     if (!p.ok()) return std::nullopt;  // the injected AllocError path
-    std::memcpy(buf.data(), &gen, kHeader);
-    CopyBookkeeping(buf.data() + kHeader, PatternWindow(gen) + kHeader, PAGE_SIZE - kHeader);
+    FillGeneration(gen, buf.data());
     // SAFETY: the page is not published yet: nobody else can access it.
     if (!(*p)->write_raw(buf.data(), 0, PAGE_SIZE).ok()) __builtin_trap();
     return std::move(*p);
@@ -181,7 +163,9 @@ class PageSwapWorld {
   static uint64_t GenerationOf(const Page& p) {
     uint64_t gen = 0;
     // SAFETY: published pages are never written, so reading them races with nothing.
-    if (!p.read_raw(reinterpret_cast<uint8_t*>(&gen), 0, kHeader).ok()) __builtin_trap();
+    if (!p.read_raw(reinterpret_cast<uint8_t*>(&gen), 0, kGenerationHeader).ok()) {
+      __builtin_trap();
+    }
     return gen;
   }
 
@@ -211,19 +195,7 @@ class PageSwapWorld {
       }
       if (!st.ok()) __builtin_trap();
     }
-    // The pattern bytes in one compare; the byte loop runs on the header, or to name a bad byte.
-    const size_t from = std::max(off, kHeader);
-    const bool pattern_ok =
-        from >= off + len ||
-        SameBytes(buf.data() + (from - off), PatternWindow(gen) + from, off + len - from);
-    for (size_t at = off; at < (pattern_ok ? std::min(off + len, kHeader) : off + len); ++at) {
-      const uint8_t want =
-          at < kHeader ? static_cast<uint8_t>(gen >> (8 * at)) : PatternWindow(gen)[at];
-      const uint8_t got = buf[at - off];
-      RACEFUZZ_CONTRACT(got == want, "page-swap-content",
-                        "T%d read byte %d of page generation %d: %d, expected %d", current_thread(),
-                        at, gen, got, want);
-    }
+    CheckGeneration(gen, off, buf.data(), len);
   }
 
   void Swap(ThreadState& ts, RcuPageSlot& slot, Retire how) {

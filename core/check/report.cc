@@ -51,8 +51,7 @@ void ContractViolation(absl::string_view clause, absl::string_view details) {
 // timeline of the run just before it, so a TSan race or an ASan use-after-free reads with the
 // interleaving that led to it.
 extern "C" void __sanitizer_report_error_summary(const char* summary) {
-  racefuzz::tsan_ignore_begin();
+  racefuzz::TsanIgnoreScope hidden;
   racefuzz::check::PrintContext();
   absl::FPrintF(stderr, "%s\n", summary);
-  racefuzz::tsan_ignore_end();
 }

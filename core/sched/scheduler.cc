@@ -131,9 +131,11 @@ Scheduler::Choose(const std::array<ThreadId, kMaxThreads>& runnable, int n) {
   if (n == 1) return runnable[0];
   // SAFETY: the source's state (and the FuzzedDataProvider it reads) is touched by every fiber with
   // no happens-before between them; it is racefuzz's bookkeeping, so TSan must not see it.
-  tsan_ignore_begin();
-  const ThreadId next = source_->Pick(absl::MakeConstSpan(runnable.data(), n), current_);
-  tsan_ignore_end();
+  ThreadId next;
+  {
+    TsanIgnoreScope hidden;
+    next = source_->Pick(absl::MakeConstSpan(runnable.data(), n), current_);
+  }
   trace_.RecordDecision(next);
   return next;
 }
@@ -177,9 +179,10 @@ RACEFUZZ_SCHED_INTERNAL ThreadId Scheduler::Spawn(absl::AnyInvocable<void()> bod
       "racefuzz T12", "racefuzz T13", "racefuzz T14", "racefuzz T15"};
   internal::PrepareFiber(th.ctx, *stacks_[t], &Scheduler::FiberMain, &th, kNames[t]);
   happens_before_release(&th);
-  tsan_ignore_begin();
-  source_->OnSpawn(t);
-  tsan_ignore_end();
+  {
+    TsanIgnoreScope hidden;
+    source_->OnSpawn(t);
+  }
   Record("spawn", {"thread", static_cast<uint64_t>(t)}, nullptr);
   if (current_ != kNoThread) Reschedule();  // the new thread may run at once
   return t;
