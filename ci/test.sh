@@ -13,6 +13,8 @@ presets=("$@")
 ((${#presets[@]})) || presets=(tsan asan)
 jobs=$(nproc)
 start=$SECONDS
+echo "=== racefuzz: format"
+bash ci/format.sh
 for preset in "${presets[@]}"; do
   echo "=== racefuzz: build [$preset]"
   cmake --preset "$preset" >/dev/null

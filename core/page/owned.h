@@ -14,8 +14,7 @@ namespace racefuzz::page {
 // afterwards. A second release or a use after it is an ASan heap-use-after-free / double-free.
 template <typename T>
 concept Ownable = requires(T* p) {
-  { T::release(p) }
-  noexcept->std::same_as<void>;
+  { T::release(p) } noexcept -> std::same_as<void>;
 };
 
 // The owner of one T. Move-only; frees the T with T::release when destroyed or reset.

@@ -111,9 +111,8 @@ class Page {
   //
   // Safety (using the pointer): as for with_page_mapped, for `len` bytes from `ptr`.
   template <typename F>
-  requires std::is_invocable_r_v<absl::Status, F, uint8_t*> absl::Status with_pointer_into_page(
-      size_t off, size_t len, F&& f)
-  const {
+    requires std::is_invocable_r_v<absl::Status, F, uint8_t*>
+  absl::Status with_pointer_into_page(size_t off, size_t len, F&& f) const {
     if (!page_range_ok(off, len)) return Einval();
     return with_page_mapped([&](uint8_t* base) -> absl::Status {
       // SAFETY: page_range_ok(off, len) holds, so base + off and the len bytes after it are inside

@@ -111,17 +111,16 @@ concept SharablePage = std::same_as<std::remove_cvref_t<P>, Page>;
 absl::Status vm_insert_page(Vma& vma, size_t addr, const Page& page);
 // A SafePage cannot be mapped to user space: does not compile.
 template <typename P>
-requires(!SharablePage<P>) absl::Status vm_insert_page(Vma& vma, size_t addr, const P& page)
-= delete;
+  requires(!SharablePage<P>)
+absl::Status vm_insert_page(Vma& vma, size_t addr, const P& page) = delete;
 
 // Maps [off, off + len) of `page` for DMA by `dev`; returns the DMA handle (EINVAL if out of page).
 // Safety: `page` must outlive the mapping (ASan).
 absl::StatusOr<uint64_t> dma_map_page(Device& dev, const Page& page, size_t off, size_t len);
 // A SafePage cannot be shared with a device: does not compile.
 template <typename P>
-requires(!SharablePage<P>) absl::StatusOr<uint64_t> dma_map_page(Device& dev, const P& page,
-                                                                 size_t off, size_t len)
-= delete;
+  requires(!SharablePage<P>)
+absl::StatusOr<uint64_t> dma_map_page(Device& dev, const P& page, size_t off, size_t len) = delete;
 
 }  // namespace racefuzz::page
 

@@ -69,7 +69,7 @@ namespace internal {
 void RunReadyCallbacks() {
   if (g_queued.load(std::memory_order_relaxed) == 0) return;
   racefuzz::Guard<Mutex> runner(RunnerMutex());
-  std::vector<absl::AnyInvocable<void()&&>> ready = TakeReady();
+  std::vector<absl::AnyInvocable<void() &&>> ready = TakeReady();
   if (ready.empty()) return;
   g_runner.store(current_thread(), std::memory_order_relaxed);
   for (auto& cb : ready) {

@@ -38,7 +38,7 @@ concept ForeignOwnable = std::movable<P> && requires(P p, void* ptr) {
   { ForeignOwnableTraits<P>::from_foreign(ptr) } -> std::same_as<P>;
   {
     ForeignOwnableTraits<P>::borrow(ptr)
-    } -> std::same_as<const typename ForeignOwnableTraits<P>::Target*>;
+  } -> std::same_as<const typename ForeignOwnableTraits<P>::Target*>;
 };
 
 // What P owns.

@@ -22,8 +22,10 @@ class Reader {
   explicit Reader(FuzzedDataProvider& fdp) : fdp_(fdp) {}
 
   template <typename T>
-  requires std::is_integral_v<T>
-  void Field(T& value, T lo, T hi) { value = fdp_.ConsumeIntegralInRange<T>(lo, hi); }
+    requires std::is_integral_v<T>
+  void Field(T& value, T lo, T hi) {
+    value = fdp_.ConsumeIntegralInRange<T>(lo, hi);
+  }
   void Field(bool& value) { value = fdp_.ConsumeBool(); }
 
  private:
@@ -37,7 +39,7 @@ class Writer {
   static constexpr bool kReading = false;
 
   template <typename T>
-  requires std::is_integral_v<T>
+    requires std::is_integral_v<T>
   void Field(T& value, T lo, T hi) {
     // ConsumeIntegralInRange reads one byte per 8 bits of (hi - lo), most significant first,
     // walking backwards from the end of the input.

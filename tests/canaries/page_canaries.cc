@@ -526,7 +526,9 @@ RACEFUZZ_CANARY(borrowed_page_never_frees,
                         [] {
                           auto buf = page::VmallocBuffer::alloc(PAGE_SIZE, GFP_KERNEL);
                           Check(buf.status());
-                          { page::BorrowedPage p = *buf->page_iter().begin(); }
+                          {
+                            page::BorrowedPage p = *buf->page_iter().begin();
+                          }
                         },
                 });
 

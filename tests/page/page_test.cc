@@ -166,7 +166,9 @@ TEST(PoolTest, IdsRestartWhenNoPageIsLive) {
 
 TEST(PoolTest, FreedPagesWaitInTheQuarantine) {
   const PoolStats before = pool_stats();
-  { Owned<Page> p = MustAlloc(); }
+  {
+    Owned<Page> p = MustAlloc();
+  }
   const PoolStats after = pool_stats();
   EXPECT_EQ(after.freed, before.freed + 1);
   EXPECT_GE(after.quarantined, 1u);
