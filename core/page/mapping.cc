@@ -59,7 +59,7 @@ void OnSwitch(ThreadId now_running) {
 
 }  // namespace
 
-uint8_t* MapLocal(const Frame& frame, MapState& state) {
+uint8_t* kmap_local_page(const Frame& frame, MapState& state) {
   // Real OS threads cannot be told apart at a switch: threads mode only unpoisons.
   if (current_mode() == Mode::kThreads) {
     UnpoisonFrame(frame.bytes);
@@ -71,7 +71,7 @@ uint8_t* MapLocal(const Frame& frame, MapState& state) {
   return frame.bytes;
 }
 
-void UnmapLocal(const Frame& frame, MapState& state) {
+void kunmap_local(const Frame& frame, MapState& state) {
   if (current_mode() == Mode::kThreads) return;
   const int slot = Slot(current_thread());
   state.count[slot]--;

@@ -26,14 +26,15 @@ struct MapState {
 };
 
 #ifdef RACEFUZZ_PAGE_POISON
-// Maps the frame on the calling thread: unpoisons it, and registers it so that switching to a
-// thread that has not mapped it poisons it again. Returns the address (the canonical bytes).
-uint8_t* MapLocal(const Frame& frame, MapState& state);
+// The kernel's kmap_local_page() / kunmap_local(), on a frame. Maps the frame on the calling
+// thread: unpoisons it, and registers it so that switching to a thread that has not mapped it
+// poisons it again. Returns the address (the canonical bytes).
+uint8_t* kmap_local_page(const Frame& frame, MapState& state);
 // Ends one mapping of the calling thread; the last mapping poisons the bytes again.
-void UnmapLocal(const Frame& frame, MapState& state);
+void kunmap_local(const Frame& frame, MapState& state);
 #else
-inline uint8_t* MapLocal(const Frame& frame, MapState&) { return frame.bytes; }
-inline void UnmapLocal(const Frame&, MapState&) {}
+inline uint8_t* kmap_local_page(const Frame& frame, MapState&) { return frame.bytes; }
+inline void kunmap_local(const Frame&, MapState&) {}
 #endif
 
 // Checks that nobody has the frame mapped any more, before it is freed ("page-free-mapped": a

@@ -18,6 +18,9 @@ concept Ownable = requires(T* p) {
 };
 
 // The owner of one T. Move-only; frees the T with T::release when destroyed or reset.
+//
+// Invariants: `ptr_` is null or a live T that no other Owned owns; it is released exactly once, by
+// reset() (also run by the destructor and by move assignment), and a moved-from Owned is null.
 template <typename T>
 class Owned {
  public:
@@ -57,6 +60,12 @@ class Owned {
   // Exchanges the owned objects of two owners.
   void swap(Owned& other) noexcept { std::swap(ptr_, other.ptr_); }
 
+  // The owned object, or nullptr if there is none. Ownership stays here.
+  //
+  // Safety: the pointer is valid only while this Owned still owns the object: not after reset(),
+  // into_raw(), a move out of it or its destruction (a use then is an ASan heap-use-after-free),
+  // and the caller must not release it or give it to from_raw (a double free: ASan). * and ->
+  // additionally need an object to be owned (operator bool).
   T* get() const { return ptr_; }
   T& operator*() const { return *ptr_; }
   T* operator->() const { return ptr_; }

@@ -68,12 +68,17 @@ constexpr bool page_range_ok(size_t off, size_t len) {
 
 // A page of the pool, owned through Owned<Page>. Page is Sync and Send like the kernel's: any
 // simulated thread may call its methods; the raw ones state what the caller must ensure.
+//
+// Invariants: `frame_` is a frame of the pool allocated for this Page alone (PAGE_SIZE
+// page-aligned canonical bytes, `nid` in [0, kNumNodes), an id unique among live pages) and
+// freed only by release(), once; in the ASan build its bytes are poisoned whenever `map_` counts
+// no mapping of the running thread (deterministic mode); `map_.total` is the sum of `map_.count`.
 class Page {
  public:
   Page(const Page&) = delete;
   Page& operator=(const Page&) = delete;
 
-  // Allocates a page on the local node (local_node()). Fails with AllocError when the fuzzer
+  // Allocates a page on the local node (numa_node_id()). Fails with AllocError when the fuzzer
   // injects a failure (ScopedAllocFaults): callers must handle it. With __GFP_ZERO the page is
   // zeroed; otherwise its contents are unspecified (the model fills a fixed pattern). The returned
   // Owned<Page> frees the page exactly once when it goes away; a lost page is a LeakSanitizer
@@ -193,8 +198,8 @@ class Page {
   class MapGuard {
    public:
     explicit MapGuard(const Page& page)
-        : page_(page), ptr_(internal::MapLocal(page.frame_, page.map_)) {}
-    ~MapGuard() { internal::UnmapLocal(page_.frame_, page_.map_); }
+        : page_(page), ptr_(internal::kmap_local_page(page.frame_, page.map_)) {}
+    ~MapGuard() { internal::kunmap_local(page_.frame_, page_.map_); }
     MapGuard(const MapGuard&) = delete;
     MapGuard& operator=(const MapGuard&) = delete;
     uint8_t* ptr() const { return ptr_; }

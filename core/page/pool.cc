@@ -76,7 +76,7 @@ PoolStats pool_stats() {
   return s;
 }
 
-int local_node() {
+int numa_node_id() {
   const ThreadId t = current_thread();
   return t == kNoThread ? 0 : (t + 1) % kNumNodes;
 }
@@ -84,7 +84,7 @@ int local_node() {
 namespace internal {
 
 bool AllocFrame(int nid, bool zero, Frame& out) {
-  if (nid == kAnyNode) nid = local_node();
+  if (nid == kAnyNode) nid = numa_node_id();
   uint8_t* bytes = nullptr;
   {
     PoolLock lock;

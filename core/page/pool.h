@@ -2,6 +2,11 @@
 // freed pages stay poisoned in a quarantine before reuse, so a stale user is an ASan report; the
 // fuzzer can make allocations fail.
 //
+// Invariants (pool.cc's Pool): every frame is in exactly one place: live (owned by one Page or
+// SafePage), in the quarantine (poisoned, at most kQuarantinePages, oldest first), or in its
+// node's free list (poisoned); stats.live counts the live frames, and ids restart at 1 only when
+// none is live; `faults` is the innermost live ScopedAllocFaults or null.
+//
 // The pool's own bookkeeping is the allocator's business (the kernel's allocator has its own
 // locks), so it is hidden from TSan; a page handed from a free to a later allocation carries
 // happens-before, like a real allocator. The page bytes themselves are never hidden.
@@ -27,13 +32,20 @@ struct PoolStats {
 };
 PoolStats pool_stats();
 
-// The node an allocation without an explicit node uses on the calling simulated thread: thread t
-// runs on node (t + 1) % kNumNodes; setup code (no simulated thread) on node 0.
-int local_node();
+// The node an allocation without an explicit node uses on the calling simulated thread (the
+// kernel's numa_node_id()): thread t runs on node (t + 1) % kNumNodes; setup code (no simulated
+// thread) on node 0.
+int numa_node_id();
 
 // Fault injection: while a ScopedAllocFaults lives, the k-th allocation attempt since its creation
 // (k = 0, 1, ...) fails with AllocError if bit k of `fail_mask` is set (k >= 64 never fails).
-// Scopes nest; the innermost decides. Use from one run's setup (not thread-safe across OS threads).
+// Scopes nest; the innermost decides.
+//
+// Safety: scopes are created and destroyed in LIFO order (it is a stack: a scope destroyed out of
+// order would reinstate a dead one), by the code that sets a run up, outside the run's simulated
+// threads and before it starts; it counts every allocation attempt of the process while it lives,
+// so it must not outlive the run it was made for (the next run's attempts would be counted, and
+// its failures would differ: not a deterministic replay). Nothing checks this.
 class ScopedAllocFaults {
  public:
   explicit ScopedAllocFaults(uint64_t fail_mask);
@@ -57,7 +69,7 @@ struct Frame {
   uint64_t id = 0;
   int nid = 0;
 };
-// Allocates a frame on `nid` (kAnyNode: local_node()); false on (injected) failure. `zero` clears
+// Allocates a frame on `nid` (kAnyNode: numa_node_id()); false on (injected) failure. `zero` clears
 // it; otherwise it holds a fixed pattern (0xa5: deterministic "uninitialized" contents). The frame
 // is returned unmapped (ASan-poisoned).
 inline constexpr int kAnyNode = -1;

@@ -16,7 +16,8 @@ class UserSliceReader;
 
 // A user-space buffer (`size` bytes, zeroed). Every access is a relaxed byte-wise atomic, so any
 // number of simulated threads may read and write it concurrently with no report: that is what user
-// memory is. Not movable (readers point into it).
+// memory is. Not movable (readers point into it). The kernel has no such type (user memory is the
+// process's); its `UserSlice::new(ptr, len)` is reader(off, len) here, with no separate UserSlice.
 class UserMemory {
  public:
   explicit UserMemory(size_t size);

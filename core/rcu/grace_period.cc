@@ -49,7 +49,7 @@ void synchronize_rcu() {
                     "T%d calls synchronize_rcu from an RCU callback: callbacks run in softirq-like "
                     "context and must not block or wait for a grace period",
                     current_thread());
-  RACEFUZZ_CONTRACT(!in_read_side(), "rcu-synchronize-in-read-side",
+  RACEFUZZ_CONTRACT(!rcu_read_lock_held(), "rcu-synchronize-in-read-side",
                     "T%d calls synchronize_rcu inside its own RCU read-side critical section: it "
                     "would wait for itself forever",
                     current_thread());

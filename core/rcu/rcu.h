@@ -69,6 +69,10 @@ class Rcu;
 // A pointer that has been unpublished but has not waited for a grace period yet: the object may
 // still have readers, so it is freed only after a grace period.
 //
+// Invariants: `p_` is null or a value of P::into_foreign() that no Rcu holds any more and this
+// RcuOld owns exclusively; it is handed to from_foreign (freed) exactly once, after a grace period
+// (reset) or by a call_rcu callback (defer_free); a moved-from RcuOld is null.
+//
 // Safety: dropping it (or reset()) calls synchronize_rcu(), so it must happen where sleeping is
 // allowed: not inside a read-side critical section (contract check
 // "rcu-synchronize-in-read-side"). defer_free() frees it with call_rcu instead, without blocking.
@@ -89,7 +93,12 @@ class [[nodiscard]] RcuOld {
   RcuOld& operator=(const RcuOld&) = delete;
   ~RcuOld() { reset(); }
 
-  // The old object, still owned (readers may still see it: only shared access).
+  // The old object, still owned (readers may still see it: only shared access), or nullptr.
+  //
+  // Safety: the caller only reads through the pointer (readers that began before the unpublish
+  // may still be reading it, so a write races: TSan), and uses it only while this RcuOld still
+  // holds it: reset(), defer_free(), a move out of it or its destruction frees it after a grace
+  // period, and a use after that is an ASan heap-use-after-free.
   const T* get() const { return p_ == nullptr ? nullptr : Traits::borrow(p_); }
 
   // Waits for a grace period, then frees the object (the Rust `drop(old)`).
@@ -118,8 +127,10 @@ class [[nodiscard]] RcuOld {
 // An RCU-protected pointer: readers dereference it under a guard; one updater at a time replaces
 // it (read-copy-update).
 //
-// Invariant: the pointer is null or a value of P::into_foreign() that the Rcu exclusively owns.
-// Not movable (the Rust type is pinned).
+// Invariants: `ptr_` is null or a value of P::into_foreign() that the Rcu exclusively owns (a
+// value it stops pointing to is handed out as an RcuOld, never freed here before a grace period);
+// `updater_` is kIdle except while one UpdaterScope (copy_update, the destructor) runs. Not
+// movable (the Rust type is pinned).
 template <ForeignOwnable P>
 class Rcu {
  public:

@@ -71,7 +71,7 @@ void Guard::unlock() {
 
 Guard read_lock() { return Guard(); }
 
-bool in_read_side() {
+bool rcu_read_lock_held() {
   return internal::Slot(internal::CurrentSlot()).live.load(std::memory_order_relaxed) != 0;
 }
 

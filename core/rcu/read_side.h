@@ -74,6 +74,12 @@ void CheckGuardAlive(const GuardToken& token);
 // inside a read-side critical section): a contract check at thread exit and at the end of the run
 // ("rcu-guard-leaked"), which also catches a Guard leaked with new. A Guard may be moved within
 // its thread; a moved-from Guard is inert.
+//
+// Invariants: while `active_`, bit `token_.index` of slot `token_.slot`'s `live` mask is set, the
+// slot's generation for that index is still `token_.generation`, and the slot's seq is
+// `token_.section` (odd: the section is open); unlock() clears the bit and bumps the generation
+// exactly once, and the outermost one ends the section. An inert guard (moved from, or unlocked)
+// owns no bit.
 class [[nodiscard]] Guard {
  public:
   Guard(Guard&& other) noexcept;
@@ -107,7 +113,7 @@ class [[nodiscard]] Guard {
 Guard read_lock();
 
 // Whether the current simulated thread is inside a read-side critical section.
-bool in_read_side();
+bool rcu_read_lock_held();
 
 }  // namespace racefuzz::rcu
 

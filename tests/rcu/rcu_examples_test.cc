@@ -142,22 +142,22 @@ TEST(RcuExamples, ArcOwner) {
 
 // Guards nest: the section ends with the last guard, whatever the order of drops.
 TEST(RcuExamples, GuardsNest) {
-  EXPECT_FALSE(in_read_side());
+  EXPECT_FALSE(rcu_read_lock_held());
   {
     Guard outer = read_lock();
     {
       Guard inner = read_lock();
-      EXPECT_TRUE(in_read_side());
+      EXPECT_TRUE(rcu_read_lock_held());
     }
-    EXPECT_TRUE(in_read_side());
+    EXPECT_TRUE(rcu_read_lock_held());
   }
-  EXPECT_FALSE(in_read_side());
+  EXPECT_FALSE(rcu_read_lock_held());
   std::optional<Guard> first(read_lock());
   Guard second = read_lock();
   first.reset();
-  EXPECT_TRUE(in_read_side());
+  EXPECT_TRUE(rcu_read_lock_held());
   second.unlock();
-  EXPECT_FALSE(in_read_side());
+  EXPECT_FALSE(rcu_read_lock_held());
 }
 
 }  // namespace
