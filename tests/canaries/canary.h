@@ -34,7 +34,7 @@ enum Builds : unsigned {
 
 struct Canary {
   const char* name = "";
-  const char* clause = "";  // the CONTRACTS.md clause (or engine promise) it proves
+  const char* clause = "";  // the docs/contracts.md clause (or engine promise) it proves
   unsigned builds = kAll;
   std::vector<std::string> expect;  // substrings of stderr, in this order
   void (*violate)() = nullptr;

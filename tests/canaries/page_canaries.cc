@@ -1,4 +1,4 @@
-// Canaries for the page model (core/page): one pair per clause of CONTRACTS.md's Page,
+// Canaries for the page model (core/page): one pair per clause of docs/contracts.md's Page,
 // BorrowedPage/AsPageIter, SafePage and byte-wise atomic sections. The violating side breaks the
 // clause and must be reported by the detector the contract names; its clean twin does the same work
 // correctly and must stay silent. (The SafePage compile-time clause is proven by the compile-fail

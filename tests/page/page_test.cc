@@ -102,12 +102,17 @@ TEST(PageTest, CopyFromUserSlice) {
   uint8_t got[10];
   ASSERT_TRUE(page->read_raw(got, 100, 10).ok());
   for (int i = 0; i < 10; ++i) EXPECT_EQ(got[i], 9 + i);
-  // Only 6 bytes left: EFAULT, nothing consumed.
-  EXPECT_FALSE(page->copy_from_user_slice_raw(r, 0, 7).ok());
+  // Only 6 bytes left: EFAULT (not EINVAL: the page range is fine), nothing consumed.
+  EXPECT_EQ(page->copy_from_user_slice_raw(r, 0, 7), Efault());
   EXPECT_EQ(r.len(), 6u);
-  // A slice that leaves the user buffer: EFAULT.
+  // A slice that leaves the user buffer: EFAULT, and the page is not written.
   UserSliceReader bad = user.reader(30, 8);
-  EXPECT_FALSE(page->copy_from_user_slice_raw(bad, 0, 8).ok());
+  EXPECT_EQ(page->copy_from_user_slice_raw(bad, 0, 8), Efault());
+  EXPECT_EQ(Contents(*page)[0], 0);
+  // A page range that leaves the page is EINVAL, checked before user memory is read.
+  UserSliceReader fine = user.reader(0, 8);
+  EXPECT_TRUE(IsEinval(page->copy_from_user_slice_raw(fine, PAGE_SIZE - 4, 8)));
+  EXPECT_EQ(fine.len(), 8u);
 }
 
 TEST(PoolTest, PagesComeFromEveryNode) {
@@ -164,15 +169,34 @@ TEST(PoolTest, IdsRestartWhenNoPageIsLive) {
   EXPECT_EQ(first, 1u);
 }
 
+// The address a page is mapped at: its frame (the pool never moves a frame's bytes).
+const uint8_t* FrameOf(const Page& page) {
+  return page.with_page_mapped([](uint8_t* p) { return p; });
+}
+
 TEST(PoolTest, FreedPagesWaitInTheQuarantine) {
-  const PoolStats before = pool_stats();
-  {
-    Owned<Page> p = MustAlloc();
+  // Whatever earlier tests left: kQuarantinePages frees make the quarantine full, so from here on
+  // every free pushes out the oldest frame.
+  for (size_t i = 0; i < kQuarantinePages; ++i) MustAlloc();
+  ASSERT_EQ(pool_stats().quarantined, kQuarantinePages);
+  const uint64_t freed_before = pool_stats().freed;
+  const uint8_t* freed = FrameOf(*MustAlloc());  // allocated and freed at once
+  EXPECT_EQ(pool_stats().freed, freed_before + 1);
+  EXPECT_EQ(pool_stats().quarantined, kQuarantinePages);
+  // Not reused while kQuarantinePages newer pages are allocated (on its node: all on node 0)...
+  std::vector<Owned<Page>> newer;
+  for (size_t i = 0; i < kQuarantinePages; ++i) {
+    newer.push_back(MustAlloc());
+    EXPECT_NE(FrameOf(*newer.back()), freed) << "reused after " << i << " newer allocations";
   }
-  const PoolStats after = pool_stats();
-  EXPECT_EQ(after.freed, before.freed + 1);
-  EXPECT_GE(after.quarantined, 1u);
-  EXPECT_LE(after.quarantined, kQuarantinePages);
+  // ...nor after kQuarantinePages - 1 newer frees; the next free pushes it out of the quarantine
+  // onto its node's free list, whose next allocation it is.
+  while (newer.size() > 1) newer.pop_back();
+  Owned<Page> held = MustAlloc();
+  EXPECT_NE(FrameOf(*held), freed) << "reused after " << kQuarantinePages - 1 << " newer frees";
+  newer.clear();
+  EXPECT_EQ(FrameOf(*MustAlloc()), freed)
+      << "not reused after " << kQuarantinePages << " newer frees";
 }
 
 TEST(OwnedTest, IntoRawFromRawAndSwap) {

@@ -42,6 +42,7 @@ TEST(GracePeriod, WaitsForPreexistingReaders) {
 // A reader that keeps starting new sections does not hold a grace period up forever.
 TEST(GracePeriod, DoesNotWaitForNewReaders) {
   Atomic<int> stop(0, "stop");
+  const uint64_t cookie = get_state_synchronize_rcu();
   RoundRobinSchedule rr;
   Scheduler::Get().Run(rr, [&] {
     spawn([&] {
@@ -55,6 +56,9 @@ TEST(GracePeriod, DoesNotWaitForNewReaders) {
       stop.store(1, std::memory_order_release);
     });
   });
+  // A grace period that waited for the reader's later sections would never end: a livelock
+  // report (abort) instead of five completed grace periods.
+  EXPECT_EQ(grace_periods_since(cookie), 5u);
 }
 
 TEST(GracePeriod, PolledCookies) {
@@ -152,10 +156,14 @@ TEST(ThreadsMode, ReadersAndSerializedUpdaters) {
     RunInput(fdp, [&] {
       for (int t = 0; t < 2; ++t) {
         spawn([&] {
+          // The updater publishes 1, 2, ..., 10 in order: a reader never sees a value go back.
+          int last = 0;
           for (int i = 0; i < 20; ++i) {
             Guard g = read_lock();
             const int v = **x.dereference(g);
-            EXPECT_GE(v, 0);
+            EXPECT_GE(v, last);
+            EXPECT_LE(v, 10);
+            last = v;
           }
         });
       }
