@@ -1,71 +1,23 @@
 #include "cli/campaign_report.h"
 
+#include <algorithm>
 #include <fstream>
 #include <map>
 #include <sstream>
 
+#include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
-#include "absl/strings/str_replace.h"
 #include "cli/process.h"
+#include "cli/repo.h"
+#include "cli/triage.h"
+#include "ctemplate/template.h"
 #include "nlohmann/json.hpp"
 
 namespace racefuzz::cli {
 namespace {
-
-std::string Html(const std::string& s) {
-  return absl::StrReplaceAll(s, {{"&", "&amp;"}, {"<", "&lt;"}, {">", "&gt;"}, {"\"", "&quot;"}});
-}
-
-nlohmann::json ToJson(const CampaignReport& report) {
-  nlohmann::json runs = nlohmann::json::array();
-  for (const auto& r : report.runs) {
-    nlohmann::json samples = nlohmann::json::array();
-    for (const auto& s : r.samples) {
-      samples.push_back({{"t", s.seconds},
-                         {"execs", s.status.execs},
-                         {"cov", s.status.cov},
-                         {"ft", s.status.ft},
-                         {"corpus", s.status.corpus},
-                         {"exec_per_sec", s.status.exec_per_sec}});
-    }
-    runs.push_back({{"target", r.target},
-                    {"build", r.build},
-                    {"seconds", r.seconds},
-                    {"corpus_before", r.corpus_before},
-                    {"corpus_after", r.corpus_after},
-                    {"crash_files", r.crash_files},
-                    {"exit_code", r.exit_code},
-                    {"merged", r.merged},
-                    {"samples", samples}});
-  }
-  nlohmann::json crashes = nlohmann::json::array();
-  for (const auto& c : report.crashes) {
-    crashes.push_back(
-        {{"signature", c.entry.signature.id},
-         {"summary", c.entry.signature.summary},
-         {"frames", c.entry.signature.frames},
-         {"target", c.entry.target},
-         {"build", c.entry.build},
-         {"example", c.entry.example},
-         {"first_seen", c.entry.first_seen},
-         {"hits_total", c.entry.hits},
-         {"files_this_campaign", c.files_this_campaign},
-         {"status",
-          c.known ? "known" : (IsUnreproduced(c.entry.signature.id) ? "unreproduced" : "new")},
-         {"repro", c.repro}});
-  }
-  return {{"racefuzz_campaign", 1},
-          {"started", report.started},
-          {"finished", report.finished},
-          {"git_commit", report.git_commit},
-          {"time_budget", report.time_budget},
-          {"interrupted", report.interrupted},
-          {"runs", runs},
-          {"crashes", crashes}};
-}
 
 // One plot as inline SVG: `column` (2 = cov, 3 = exec/s) of every build of `target` over time.
 std::string Plot(const CampaignReport& report, const std::string& target, int column,
@@ -101,49 +53,59 @@ std::string Plot(const CampaignReport& report, const std::string& target, int co
   return svg.substr(svg.find("<svg"));  // inline: drop the XML prolog and DOCTYPE
 }
 
-std::string RenderHtml(const CampaignReport& report, const fs::path& work) {
-  std::ostringstream h;
-  int new_crashes = 0;
-  for (const auto& c : report.crashes) {
-    if (!c.known && !IsUnreproduced(c.entry.signature.id)) ++new_crashes;
+absl::StatusOr<std::string> RenderHtml(const CampaignReport& report, const fs::path& work) {
+  const fs::path template_path = Root() / "cli/campaign_report.tpl";
+  std::ifstream in(template_path);
+  std::stringstream text;
+  text << in.rdbuf();
+  if (!in ||
+      !ctemplate::StringToTemplateCache("campaign_report", text.str(), ctemplate::DO_NOT_STRIP)) {
+    return absl::InternalError(
+        absl::StrCat("cannot read the report template ", template_path.string()));
   }
-  h << "<!doctype html><html><head><meta charset=utf-8><title>racefuzz campaign "
-    << Html(report.started) << "</title><style>"
-    << "body{font-family:sans-serif;margin:24px;max-width:1150px}"
-    << "table{border-collapse:collapse;margin:8px 0}td,th{border:1px solid #ccc;padding:3px 8px;"
-       "font-size:13px;text-align:left}th{background:#f0f0f0}"
-    << ".new{color:#b00;font-weight:bold}.known{color:#666}.note{color:#666}"
-    << ".plots{display:flex;flex-wrap:wrap;gap:8px}code{font-size:12px}</style></head><body>"
-    << "<h1>racefuzz campaign</h1><p>" << Html(report.started) << " &rarr; "
-    << Html(report.finished) << ", commit <code>" << Html(report.git_commit) << "</code>, budget "
-    << Html(report.time_budget)
-    << (report.interrupted ? " <b>(interrupted: corpus and crashes kept)</b>" : "") << "</p>";
-  h << "<p>" << report.crashes.size()
-    << " distinct crash signature(s) hit, <span class=" << (new_crashes ? "new" : "known") << ">"
-    << new_crashes << " new</span>.</p>";
-  h << "<h2>Runs</h2><table><tr><th>target</th><th>build</th><th>seconds</th><th>execs</th>"
-       "<th>final exec/s</th><th>coverage</th><th>features</th><th>corpus before &rarr; after"
-       "</th><th>crash files</th></tr>";
+  ctemplate::TemplateDictionary page("campaign_report");
+  page.SetValue("STARTED", report.started);
+  page.SetValue("FINISHED", report.finished);
+  page.SetValue("GIT_COMMIT", report.git_commit);
+  page.SetValue("TIME_BUDGET", report.time_budget);
+  if (report.interrupted) page.ShowSection("INTERRUPTED");
+  int new_crashes = 0;
+  for (const auto& c : report.crashes) new_crashes += c.verdict == VerdictName(Verdict::kNew);
+  page.SetIntValue("CRASH_COUNT", static_cast<long>(report.crashes.size()));
+  page.SetIntValue("NEW_COUNT", new_crashes);
+  page.SetValue("NEW_CLASS", new_crashes > 0 ? "new" : "known");
   for (const auto& r : report.runs) {
     const FuzzStatus last = r.samples.empty() ? FuzzStatus{} : r.samples.back().status;
-    h << "<tr><td>" << Html(r.target) << "</td><td>" << Html(r.build) << "</td><td>"
-      << absl::StrFormat("%.0f", r.seconds) << "</td><td>" << last.execs << "</td><td>"
-      << last.exec_per_sec << "</td><td>" << last.cov << "</td><td>" << last.ft << "</td><td>"
-      << r.corpus_before << " &rarr; " << r.corpus_after << (r.merged ? " (merged)" : "")
-      << "</td><td>" << r.crash_files << "</td></tr>";
+    ctemplate::TemplateDictionary* row = page.AddSectionDictionary("RUN");
+    row->SetValue("TARGET", r.target);
+    row->SetValue("BUILD", r.build);
+    row->SetValue("SECONDS", absl::StrFormat("%.0f", r.seconds));
+    row->SetValue("EXECS", absl::StrCat(last.execs));
+    row->SetValue("EXEC_PER_SEC", absl::StrCat(last.exec_per_sec));
+    row->SetValue("COV", absl::StrCat(last.cov));
+    row->SetValue("FT", absl::StrCat(last.ft));
+    row->SetIntValue("CORPUS_BEFORE", r.corpus_before);
+    row->SetIntValue("CORPUS_AFTER", r.corpus_after);
+    if (r.merged) row->ShowSection("MERGED");
+    row->SetIntValue("CRASH_FILES", r.crash_files);
   }
-  h << "</table><h2>Crashes</h2>";
-  if (report.crashes.empty()) h << "<p>none</p>";
+  if (report.crashes.empty()) page.ShowSection("NO_CRASH");
   for (const auto& c : report.crashes) {
-    const bool unreproduced = IsUnreproduced(c.entry.signature.id);
-    h << "<p><span class="
-      << (c.known ? "known>KNOWN" : (unreproduced ? "known>DOES NOT REPRODUCE" : "new>NEW"))
-      << "</span> <code>" << Html(c.entry.signature.id) << "</code> "
-      << Html(c.entry.signature.summary) << "<br>" << Html(c.entry.target) << " ["
-      << Html(c.entry.build) << "], " << c.files_this_campaign << " file(s) this campaign, "
-      << c.entry.hits << " in all, first seen " << Html(c.entry.first_seen)
-      << "<br>top frames: <code>" << Html(absl::StrJoin(c.entry.signature.frames, " < "))
-      << "</code><br>reproduce: <code>" << Html(c.repro) << "</code></p>";
+    ctemplate::TemplateDictionary* crash = page.AddSectionDictionary("CRASH");
+    crash->SetValue("VERDICT", c.verdict);
+    crash->SetValue("VERDICT_LABEL", c.verdict == "unreproduced"
+                                         ? "DOES NOT REPRODUCE"
+                                         : absl::AsciiStrToUpper(c.verdict));
+    crash->SetValue("ID", c.entry.signature.id);
+    crash->SetValue("SUMMARY", c.entry.signature.summary);
+    crash->SetValue("TARGET", c.entry.target);
+    crash->SetValue("BUILD", c.entry.build);
+    crash->SetIntValue("FILES", c.files_this_campaign);
+    crash->SetValue("HITS", absl::StrCat(c.entry.hits));
+    crash->SetValue("FIRST_SEEN", c.entry.first_seen);
+    crash->SetValue("FRAMES", absl::StrJoin(c.entry.signature.frames, " < "));
+    crash->SetValue("REPRO", c.repro);
+    if (!c.warning.empty()) crash->SetValueAndShowSection("TEXT", c.warning, "WARNING");
   }
   std::vector<std::string> targets;
   for (const auto& r : report.runs) {
@@ -151,14 +113,18 @@ std::string RenderHtml(const CampaignReport& report, const fs::path& work) {
       targets.push_back(r.target);
     }
   }
-  h << "<h2>Coverage and speed over the campaign</h2>";
   for (const auto& t : targets) {
-    h << "<h3>" << Html(t) << "</h3><div class=plots>"
-      << Plot(report, t, 2, "coverage (edges)", work) << Plot(report, t, 3, "exec/s", work)
-      << "</div>";
+    ctemplate::TemplateDictionary* plots = page.AddSectionDictionary("PLOTS");
+    plots->SetValue("TARGET", t);
+    plots->SetValue("COV_PLOT", Plot(report, t, 2, "coverage (edges)", work));
+    plots->SetValue("SPEED_PLOT", Plot(report, t, 3, "exec/s", work));
   }
-  h << "<p class=note>The same data: report.json.</p></body></html>\n";
-  return h.str();
+  std::string html;
+  if (!ctemplate::ExpandTemplate("campaign_report", ctemplate::DO_NOT_STRIP, &page, &html)) {
+    return absl::InternalError(absl::StrCat("the report template ", template_path.string(),
+                                            " does not expand (ctemplate's message above)"));
+  }
+  return html;
 }
 
 }  // namespace
@@ -167,12 +133,14 @@ absl::Status WriteCampaignReport(const CampaignReport& report, const fs::path& d
   fs::create_directories(dir / "plot-data");
   {
     std::ofstream json(dir / "report.json");
-    json << ToJson(report).dump(2) << "\n";
+    json << nlohmann::json(report).dump(2) << "\n";
     if (!json) return absl::InternalError(absl::StrCat("cannot write ", dir.string()));
   }
-  std::ofstream html(dir / "report.html");
-  html << RenderHtml(report, dir / "plot-data");
-  if (!html) return absl::InternalError(absl::StrCat("cannot write ", dir.string()));
+  auto html = RenderHtml(report, dir / "plot-data");
+  if (!html.ok()) return html.status();
+  std::ofstream out(dir / "report.html");
+  out << *html;
+  if (!out) return absl::InternalError(absl::StrCat("cannot write ", dir.string()));
   return absl::OkStatus();
 }
 

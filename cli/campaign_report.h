@@ -10,6 +10,7 @@
 #include "absl/status/status.h"
 #include "cli/crash_index.h"
 #include "cli/fuzzer_run.h"
+#include "nlohmann/json.hpp"
 
 namespace racefuzz::cli {
 
@@ -27,15 +28,22 @@ struct CampaignRun {
   bool merged = false;
   std::vector<StatusSample> samples;
 };
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(CampaignRun, target, build, seconds, corpus_before,
+                                                corpus_after, crash_files, exit_code, merged,
+                                                samples)
 
 struct CampaignCrash {
   CrashEntry entry;
   int files_this_campaign = 0;
-  bool known = false;
-  std::string repro;  // the command that reproduces it
+  std::string verdict;  // VerdictName(): new, known, unreproduced
+  std::string repro;    // the command that reproduces it
+  std::string warning;  // for a crash that does not reproduce: what that means (else empty)
 };
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(CampaignCrash, entry, files_this_campaign, verdict,
+                                                repro, warning)
 
 struct CampaignReport {
+  int racefuzz_campaign = 2;  // the format's version
   std::string started;
   std::string finished;
   std::string git_commit;
@@ -44,8 +52,12 @@ struct CampaignReport {
   std::vector<CampaignRun> runs;
   std::vector<CampaignCrash> crashes;  // signatures hit in this campaign
 };
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(CampaignReport, racefuzz_campaign, started,
+                                                finished, git_commit, time_budget, interrupted,
+                                                runs, crashes)
 
-// Writes report.json and report.html into `dir`. Without gnuplot the page says how to get plots.
+// Writes report.json and report.html (from the template cli/campaign_report.tpl) into `dir`.
+// Without gnuplot the page says how to get plots.
 absl::Status WriteCampaignReport(const CampaignReport& report, const fs::path& dir);
 
 }  // namespace racefuzz::cli

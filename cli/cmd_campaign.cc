@@ -19,6 +19,7 @@
 #include "cli/process.h"
 #include "cli/repo.h"
 #include "cli/targets.h"
+#include "cli/triage.h"
 
 namespace racefuzz::cli {
 namespace {
@@ -35,8 +36,7 @@ void RecoverCorpus(const fs::path& corpus) {
 
 // Merges (minimises) the corpus in place: only inputs that add coverage stay.
 bool MergeCorpus(const fs::path& binary, const fs::path& corpus,
-                 const std::map<std::string, std::string>& env, const fs::path& log,
-                 const fs::path& crashes) {
+                 const std::map<std::string, std::string>& env, const fs::path& log) {
   const fs::path merged = corpus.string() + ".merged";
   fs::remove_all(merged);
   fs::create_directories(merged);
@@ -78,19 +78,11 @@ absl::StatusOr<int> CampaignCommand(const Options& options) {
   std::vector<std::string> sanitizers = {"tsan", "asan"};
   if (!options.planted_bug.empty()) {
     // A campaign against a planted bug (a drill: does the nightly job catch it?) runs its build.
-    const auto bugs = PlantedBugs();
-    auto bug = std::find_if(bugs.begin(), bugs.end(),
-                            [&](const PlantedBug& b) { return b.name == options.planted_bug; });
-    if (bug == bugs.end()) {
-      return absl::NotFoundError(absl::StrFormat(
-          "unknown planted bug '%s' (racefuzz list shows them)", options.planted_bug));
-    }
+    auto bug = FindPlantedBug(options.planted_bug);
+    if (!bug.ok()) return bug.status();
     sanitizers = {bug->sanitizer};
   }
-  if (!options.sanitizer.empty()) {
-    if (auto s = ValidateSanitizer(options.sanitizer); !s.ok()) return s;
-    sanitizers = {options.sanitizer};
-  }
+  if (!options.sanitizer.empty()) sanitizers = {options.sanitizer};
   const absl::Duration budget =
       options.time == absl::ZeroDuration() ? absl::Minutes(10) : options.time;
   const int pairs = static_cast<int>(targets.size() * sanitizers.size());
@@ -111,7 +103,8 @@ absl::StatusOr<int> CampaignCommand(const Options& options) {
   report.git_commit = GitCommit();
   report.time_budget = absl::StrFormat("%s (%ds per target and build, %d job(s))",
                                        absl::FormatDuration(budget), per_run, options.jobs);
-  std::map<std::string, int> hits_now;  // signature -> crash files this campaign
+  std::map<std::string, int> hits_now;     // signature -> crash files this campaign
+  std::set<std::string> unreproduced_now;  // unreproduced ids with a crash file of this campaign
   InstallInterruptHandlers();
   std::printf("racefuzz campaign: %zu target(s) x %s, %llds each, %d job(s); work dir %s\n",
               targets.size(), absl::StrJoin(sanitizers, "+").c_str(),
@@ -131,22 +124,19 @@ absl::StatusOr<int> CampaignCommand(const Options& options) {
       // Crash files older than this are left over from an earlier campaign (killed before its
       // triage), found by whatever binary was built then.
       const fs::file_time_type fuzz_started = fs::file_time_type::clock::now();
-      const auto env = FuzzerEnv("deterministic");
-      std::vector<std::string> argv = {build.Binary(target).string(),
-                                       absl::StrCat("-fork=", options.jobs),
-                                       "-ignore_crashes=1",
-                                       absl::StrCat("-max_total_time=", per_run),
-                                       absl::StrCat("-artifact_prefix=", crashes.string(), "/"),
-                                       "-print_final_stats=1"};
-      for (auto& f : TargetFlags(target)) argv.push_back(f);
-      // Fork mode merges each job's new inputs into the first dir as it goes: a kill keeps them.
-      argv.push_back(corpus.string());
-      for (const auto& d : CheckedInCorpora(target)) argv.push_back(d.string());
+      FuzzPlan plan;
+      plan.corpus = corpus;
+      plan.artifacts = crashes;
+      plan.seconds = per_run;
+      plan.fork = true;
+      plan.jobs = options.jobs;
+      plan.run = options.run;  // the campaign's: deterministic mode, schedule input, --timeout
+      const Invocation inv = FuzzInvocation(build, target, plan);
       const fs::path log = logs / absl::StrCat(target.name, "-", build.Name(), ".log");
       std::printf("\n== %s [%s]: corpus %d inputs\n   %s\n", target.name.c_str(),
-                  build.Name().c_str(), run.corpus_before, ShellCommand(argv).c_str());
-      auto session = RunSession(argv, env, absl::StrCat(target.name, "/", build.Name()),
-                                log.string(), 10, crashes.string());
+                  build.Name().c_str(), run.corpus_before, ShellCommand(inv.argv).c_str());
+      auto session = RunSession(inv, absl::StrCat(target.name, "/", build.Name()), log.string(), 10,
+                                std::max(10, plan.run.timeout_s));
       if (!session.ok()) return session.status();
       for (const auto& sample : session->samples) {
         // Fork mode's first line comes before any input ran (all zeros): not a measurement.
@@ -156,7 +146,7 @@ absl::StatusOr<int> CampaignCommand(const Options& options) {
       run.seconds = run.samples.empty() ? 0 : run.samples.back().seconds;
       report.interrupted = TakeInterrupt() || session->interrupted;
       if (!report.interrupted) {
-        run.merged = MergeCorpus(build.Binary(target), corpus, env, log, crashes);
+        run.merged = MergeCorpus(build.Binary(target), corpus, inv.env, log);
         report.interrupted = TakeInterrupt();
       }
       run.corpus_after = CountFiles(corpus);
@@ -174,20 +164,33 @@ absl::StatusOr<int> CampaignCommand(const Options& options) {
       for (const auto& file : untriaged) {
         if (Interrupted()) break;  // a second Ctrl-C: the rest waits for the next campaign
         ++run.crash_files;
-        auto replay = Replay(build.Binary(target), file, env);
-        if (!replay.ok()) return replay.status();
-        ArtifactInfo info{target.name,       build.Name(), "deterministic", "input",
-                          report.git_commit, NowIso(),     "campaign",      replay->signature};
-        if (info.signature.empty()) {
-          // Does not replay: keep it, unnamed, for a person to look at. A file left by an earlier
-          // campaign most often no longer crashes because the bug was fixed since it was found.
+        ArtifactInfo found;
+        found.run = plan.run;
+        found.seed = session->seed;
+        found.git_commit = report.git_commit;
+        found.date = NowIso();
+        found.found_by = "campaign";
+        auto triage = TriageCrash(build, target, file, found, known);
+        if (!triage.ok()) return triage.status();
+        ArtifactInfo& info = triage->info;
+        if (triage->verdict == Verdict::kUnreproduced) {
+          // Keep it, unnamed, for a person to look at. A file left by an earlier campaign most
+          // often no longer crashes because the bug was fixed since it was found; one this
+          // campaign wrote is a racefuzz bug (deterministic mode replays every crash).
           std::error_code ec;
           const bool earlier = fs::last_write_time(file, ec) < fuzz_started && !ec;
-          info.signature.summary =
-              earlier ? "crash files from an earlier campaign that no longer crash with this "
-                        "build (fixed since they were found?)"
-                      : "crash files that do not crash when replayed alone";
-          info.signature.id = UnreproducedId(target.name, build.Name());
+          if (earlier) {
+            info.signature.summary =
+                "crash files from an earlier campaign that no longer crash with this build "
+                "(fixed since they were found?)";
+          } else {
+            info.signature.summary = "crash files that do not crash when replayed alone";
+            if (absl::StartsWith(file.filename().string(), "crash-")) {
+              unreproduced_now.insert(info.signature.id);
+            }
+            std::printf("   %s: %s\n", file.filename().c_str(),
+                        ShortfallWarning(plan.run, 0, 1).c_str());
+          }
         }
         // Index first, then the metadata that marks the file triaged: a kill in between only
         // makes the next campaign triage this file again.
@@ -205,12 +208,14 @@ absl::StatusOr<int> CampaignCommand(const Options& options) {
     }
   }
 
-  int new_crashes = 0;
+  int failures = 0;  // new crashes, and crash files of this campaign that do not reproduce
   for (const auto& [id, files] : hits_now) {
     const CrashEntry& entry = index->entries().at(id);
-    CampaignCrash crash{entry, files, known.count(id) > 0,
-                        absl::StrCat("./racefuzz repro ", entry.example, " --times=20")};
-    if (!crash.known && !IsUnreproduced(id)) ++new_crashes;
+    const Verdict verdict = Classify(entry.signature, known);
+    CampaignCrash crash{entry, files, VerdictName(verdict),
+                        absl::StrCat("./racefuzz repro ", entry.example, " --times=20"), ""};
+    if (unreproduced_now.count(id)) crash.warning = ShortfallWarning(options.run, 0, 1);
+    if (verdict == Verdict::kNew || !crash.warning.empty()) ++failures;
     report.crashes.push_back(crash);
   }
   report.finished = NowIso();
@@ -229,12 +234,11 @@ absl::StatusOr<int> CampaignCommand(const Options& options) {
                 r.merged ? " (merged)" : "", r.crash_files);
   }
   for (const auto& c : report.crashes) {
-    const bool unreproduced = IsUnreproduced(c.entry.signature.id);
-    std::printf("   %s %s %s [%s] %d file(s)\n      %s\n",
-                c.known ? "known" : (unreproduced ? "UNREP" : "NEW  "),
+    std::printf("   %-12s %s %s [%s] %d file(s)\n      %s\n", c.verdict.c_str(),
                 c.entry.signature.id.c_str(), c.entry.signature.summary.c_str(),
                 c.entry.build.c_str(), c.files_this_campaign, c.repro.c_str());
-    if (!c.known && !unreproduced) {
+    if (!c.warning.empty()) std::printf("      %s\n", c.warning.c_str());
+    if (c.verdict == VerdictName(Verdict::kNew)) {
       std::printf("      to mark it known: echo '%s  # %s' >> %s\n", c.entry.signature.id.c_str(),
                   c.entry.signature.summary.c_str(), options.known.c_str());
     }
@@ -242,7 +246,7 @@ absl::StatusOr<int> CampaignCommand(const Options& options) {
   std::printf("   report: %s\n           %s\n", (report_dir / "report.html").c_str(),
               (report_dir / "report.json").c_str());
   if (report.interrupted) return kExitInterrupted;
-  return new_crashes > 0 ? kExitNewCrash : 0;
+  return failures > 0 ? kExitNewCrash : 0;
 }
 
 }  // namespace racefuzz::cli

@@ -46,7 +46,7 @@ absl::StatusOr<int> CoverageCommand(const std::vector<std::string>& names, const
       argv.push_back(d.string());
       inputs += CountFiles(d);
     }
-    auto env = FuzzerEnv("deterministic");
+    auto env = FuzzerEnv(RunSettings{});
     env["LLVM_PROFILE_FILE"] = (out / "profraw/%p.profraw").string();
     std::printf("racefuzz: coverage of %s: replaying %d corpus inputs\n", target.name.c_str(),
                 inputs);

@@ -19,11 +19,12 @@ absl::StatusOr<int> MinimizeCommand(const std::string& file, const Options& opti
   auto crash = ResolveCrashFile(file, options);
   if (!crash.ok()) return crash.status();
   if (auto s = EnsureBuilt(crash->build, crash->target, 2); !s.ok()) return s;
-  const auto env = FuzzerEnv(crash->info.mode, crash->info.schedule);
+  const RunSettings& run = crash->info.run;
+  const auto env = FuzzerEnv(run);
   const fs::path binary = crash->build.Binary(crash->target);
   InstallInterruptHandlers();
 
-  auto original = Replay(binary, crash->path, env);
+  auto original = Replay(binary, crash->path, run);
   if (!original.ok()) return original.status();
   if (!original->crashed() || original->signature.empty()) {
     return absl::FailedPreconditionError(absl::StrFormat(
@@ -35,9 +36,12 @@ absl::StatusOr<int> MinimizeCommand(const std::string& file, const Options& opti
   const absl::Duration time =
       options.time == absl::ZeroDuration() ? absl::Seconds(60) : options.time;
   std::vector<std::string> argv = {
-      binary.string(), "-minimize_crash=1",
+      binary.string(),
+      "-minimize_crash=1",
+      absl::StrCat("-timeout=", run.timeout_s),
       absl::StrCat("-max_total_time=", std::max<int64_t>(1, absl::ToInt64Seconds(time))),
-      absl::StrCat("-exact_artifact_path=", out.string()), crash->path.string()};
+      absl::StrCat("-exact_artifact_path=", out.string()),
+      crash->path.string()};
   std::printf("racefuzz: minimizing %s (%ju bytes) for %s\n  report: %s\n", crash->path.c_str(),
               static_cast<uintmax_t>(fs::file_size(crash->path)),
               absl::FormatDuration(time).c_str(), original->signature.summary.c_str());
@@ -46,15 +50,15 @@ absl::StatusOr<int> MinimizeCommand(const std::string& file, const Options& opti
   popts.env = env;
   popts.output = &output;
   popts.cwd = crash->path.parent_path().string();
-  auto run = RunProcess(argv, popts);
-  if (!run.ok()) return run.status();
+  auto shrink = RunProcess(argv, popts);
+  if (!shrink.ok()) return shrink.status();
   if (!fs::exists(out)) {
     return absl::InternalError(
-        absl::StrFormat("libFuzzer wrote no minimized input (exit %d). Command: %s", run->exit_code,
-                        ShellCommand(argv, env)));
+        absl::StrFormat("libFuzzer wrote no minimized input (exit %d). Command: %s",
+                        shrink->exit_code, ShellCommand(argv, env)));
   }
   // libFuzzer keeps any crash while it shrinks: keep the result only if it is the same bug.
-  auto check = Replay(binary, out, env);
+  auto check = Replay(binary, out, run);
   if (!check.ok()) return check.status();
   if (check->signature.id != original->signature.id) {
     std::printf(

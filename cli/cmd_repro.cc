@@ -8,31 +8,32 @@
 #include "cli/crash_file.h"
 #include "cli/fuzzer_run.h"
 #include "cli/process.h"
+#include "cli/triage.h"
 
 namespace racefuzz::cli {
 
 absl::StatusOr<int> ReproCommand(const std::string& file, const Options& options) {
   auto crash = ResolveCrashFile(file, options);
   if (!crash.ok()) return crash.status();
-  if (options.times < 1) return absl::InvalidArgumentError("--times must be at least 1");
   if (auto s = EnsureBuilt(crash->build, crash->target, 2); !s.ok()) return s;
-  const auto env = FuzzerEnv(crash->info.mode, crash->info.schedule);
-  const std::string binary = crash->build.Binary(crash->target).string();
-  std::printf("racefuzz: replaying %s\n  target %s, build %s, %s mode, schedule %s%s\n",
-              crash->path.c_str(), crash->target.name.c_str(), crash->build.Name().c_str(),
-              crash->info.mode.c_str(), crash->info.schedule.c_str(),
-              crash->has_metadata ? absl::StrFormat(", found %s at commit %s", crash->info.date,
-                                                    crash->info.git_commit)
-                                        .c_str()
-                                  : " (no metadata: inferred)");
-  std::printf("  command: %s\n\n",
-              ShellCommand({binary, crash->path.string()}, DisplayEnv(env)).c_str());
+  const RunSettings& run = crash->info.run;
+  const fs::path binary = crash->build.Binary(crash->target);
+  const Invocation inv = ReplayInvocation(binary, crash->path, run);
+  std::printf(
+      "racefuzz: replaying %s\n  target %s, build %s, %s%s%s\n", crash->path.c_str(),
+      crash->target.name.c_str(), crash->build.Name().c_str(), run.Describe().c_str(),
+      crash->info.seed != 0 ? absl::StrFormat(", libFuzzer seed %d", crash->info.seed).c_str() : "",
+      crash->has_metadata
+          ? absl::StrFormat(", found %s at commit %s", crash->info.date, crash->info.git_commit)
+                .c_str()
+          : " (no metadata: inferred)");
+  std::printf("  command: %s\n\n", ShellCommand(inv.argv, DisplayEnv(inv.env)).c_str());
   InstallInterruptHandlers();
   const ReportSignature& expected = crash->info.signature;
   int reproduced = 0, runs = 0;
   ReportSignature first;
   for (int i = 0; i < options.times && !Interrupted(); ++i) {
-    auto replay = Replay(binary, crash->path, env);
+    auto replay = Replay(binary, crash->path, run);
     if (!replay.ok()) return replay.status();
     ++runs;
     // Same bug = a crash with the recorded signature (any crash when none was recorded).
@@ -59,15 +60,7 @@ absl::StatusOr<int> ReproCommand(const std::string& file, const Options& options
                 expected.summary.c_str(), expected.id.c_str());
   }
   std::printf("   reproduced %d/%d\n", reproduced, runs);
-  if (crash->info.mode == "threads") {
-    std::printf(
-        "   note: this crash came from threads mode (real OS threads): the interleaving is "
-        "not replayed exactly, so it may reproduce only sometimes\n");
-  } else if (reproduced > 0 && reproduced < runs) {
-    std::printf(
-        "   warning: a deterministic-mode crash that does not reproduce every run is a "
-        "racefuzz bug: please report it with this file\n");
-  }
+  if (reproduced < runs) std::printf("   %s\n", ShortfallWarning(run, reproduced, runs).c_str());
   return reproduced == runs ? 0 : 1;
 }
 

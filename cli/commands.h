@@ -3,21 +3,25 @@
 #ifndef RACEFUZZ_CLI_COMMANDS_H_
 #define RACEFUZZ_CLI_COMMANDS_H_
 
+#include <cstdint>
 #include <string>
 #include <vector>
 
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
+#include "cli/run_settings.h"
 
 namespace racefuzz::cli {
 
-// The parsed flags; empty/zero values mean "the command's default".
+// The parsed flags (main.cc gives each subcommand only the flags that apply to it); empty/zero
+// values mean "the command's default".
 struct Options {
   std::string sanitizer;  // tsan | asan
   absl::Duration time = absl::ZeroDuration();
   int jobs = 1;
-  std::string mode = "deterministic";  // deterministic | threads
-  std::string schedule;                // RACEFUZZ_SCHEDULE for new runs (input | pct | round-robin)
+  RunSettings run;    // --mode, --schedule, --pct-depth, --memory, --timeout
+  uint64_t seed = 0;  // --seed: libFuzzer's -seed (0: libFuzzer picks)
+  int64_t runs = 0;   // --runs: libFuzzer's -runs (0: until --time)
   std::string planted_bug;
   bool names = false;  // list: names only
   int times = 1;

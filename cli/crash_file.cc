@@ -30,7 +30,7 @@ absl::StatusOr<CrashFile> ResolveCrashFile(const std::string& file, const Option
     crash.info.build = crash.path.parent_path().filename().string();
     if (!options.target.empty()) crash.info.target = options.target;
     if (!options.sanitizer.empty()) crash.info.build = options.sanitizer;
-    crash.info.mode = options.mode;
+    crash.info.run.mode = options.run.mode;
   } else {
     return info.status();
   }

@@ -34,40 +34,20 @@ absl::StatusOr<CrashIndex> CrashIndex::Load(const fs::path& path) {
                      "files' metadata"));
   }
   try {
-    for (const auto& [id, e] : json["crashes"].items()) {
-      CrashEntry entry;
-      entry.signature.id = id;
-      entry.signature.summary = e.value("summary", "");
-      entry.signature.frames = e.value("frames", std::vector<std::string>{});
-      entry.target = e.value("target", "");
-      entry.build = e.value("build", "");
-      entry.example = e.value("example", "");
-      entry.first_seen = e.value("first_seen", "");
-      entry.hits = e.value("hits", int64_t{0});
-      index.entries_[id] = entry;
-    }
+    json["crashes"].get_to(index.entries_);
   } catch (const nlohmann::json::exception& e) {
     return absl::DataLossError(absl::StrCat(path.string(), " is corrupt (", e.what(), ")"));
   }
+  for (auto& [id, entry] : index.entries_) entry.signature.id = id;
   return index;
 }
 
 absl::Status CrashIndex::Save() const {
-  nlohmann::json crashes = nlohmann::json::object();
-  for (const auto& [id, e] : entries_) {
-    crashes[id] = {{"summary", e.signature.summary},
-                   {"frames", e.signature.frames},
-                   {"target", e.target},
-                   {"build", e.build},
-                   {"example", e.example},
-                   {"first_seen", e.first_seen},
-                   {"hits", e.hits}};
-  }
   fs::create_directories(path_.parent_path());
   const fs::path tmp = path_.string() + ".tmp";
   {
     std::ofstream out(tmp);
-    out << nlohmann::json{{"crashes", crashes}}.dump(2) << "\n";
+    out << nlohmann::json{{"crashes", entries_}}.dump(2) << "\n";
     if (!out) return absl::InternalError(absl::StrCat("cannot write ", tmp.string()));
   }
   fs::rename(tmp, path_);  // atomic: a kill never leaves half an index

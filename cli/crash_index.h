@@ -12,6 +12,7 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "cli/libfuzzer_output.h"
+#include "nlohmann/json.hpp"
 
 namespace racefuzz::cli {
 
@@ -30,6 +31,8 @@ struct CrashEntry {
   std::string first_seen;  // date
   int64_t hits = 0;        // crash files seen with this signature, over all campaigns
 };
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(CrashEntry, signature, target, build, example,
+                                                first_seen, hits)
 
 class CrashIndex {
  public:

@@ -5,6 +5,7 @@
 #include <cstdlib>
 #include <deque>
 #include <fstream>
+#include <set>
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
@@ -27,20 +28,6 @@ std::string Human(int64_t n) {
 }
 
 }  // namespace
-
-std::map<std::string, std::string> FuzzerEnv(const std::string& mode, const std::string& schedule) {
-  const char* path = std::getenv("PATH");
-  std::map<std::string, std::string> env = {
-      {"PATH", absl::StrCat("/usr/lib/llvm-19/bin:", path != nullptr ? path : "/usr/bin:/bin")},
-      {"RACEFUZZ_MODE", mode}};
-  if (!schedule.empty()) env["RACEFUZZ_SCHEDULE"] = schedule;
-  return env;
-}
-
-std::map<std::string, std::string> DisplayEnv(std::map<std::string, std::string> env) {
-  env.erase("PATH");
-  return env;
-}
 
 std::vector<std::string> TargetFlags(const Target& target) {
   std::vector<std::string> flags;
@@ -87,15 +74,40 @@ std::vector<fs::path> CheckedInCorpora(const Target& target) {
   return dirs;
 }
 
-absl::StatusOr<SessionResult> RunSession(const std::vector<std::string>& argv,
-                                         const std::map<std::string, std::string>& env,
-                                         const std::string& label, const std::string& log_path,
-                                         double print_every_s, const std::string& cwd) {
+Invocation FuzzInvocation(const Build& build, const Target& target, const FuzzPlan& plan) {
+  Invocation inv;
+  inv.argv = {build.Binary(target).string(),
+              absl::StrCat("-max_total_time=", std::max<int64_t>(1, plan.seconds)),
+              absl::StrCat("-timeout=", plan.run.timeout_s),
+              absl::StrCat("-artifact_prefix=", plan.artifacts.string(), "/"),
+              "-print_final_stats=1"};
+  if (plan.seed != 0) inv.argv.push_back(absl::StrCat("-seed=", plan.seed));
+  if (plan.runs > 0) inv.argv.push_back(absl::StrCat("-runs=", plan.runs));
+  if (plan.fork) {
+    inv.argv.push_back(absl::StrCat("-fork=", std::max(1, plan.jobs)));
+    inv.argv.push_back("-ignore_crashes=1");
+  }
+  for (auto& f : TargetFlags(target)) inv.argv.push_back(f);
+  // New inputs go to the first dir (fork mode merges each job's into it as the job ends).
+  inv.argv.push_back(plan.corpus.string());
+  for (const auto& d : CheckedInCorpora(target)) inv.argv.push_back(d.string());
+  inv.env = FuzzerEnv(plan.run);
+  inv.cwd = plan.artifacts.string();  // fork mode also drops files into its working directory
+  return inv;
+}
+
+absl::StatusOr<SessionResult> RunSession(const Invocation& invocation, const std::string& label,
+                                         const std::string& log_path, double print_every_s,
+                                         double stuck_after_s) {
   using Clock = std::chrono::steady_clock;
   const auto start = Clock::now();
+  auto now = [&] { return std::chrono::duration<double>(Clock::now() - start).count(); };
   double last_print = -1e9;
+  double last_line = 0;
+  bool stuck_shown = false;
   SessionResult session;
   std::deque<std::string> tail;
+  std::set<std::string> written;
   FuzzStatus last;
   auto print = [&](double t) {
     std::printf("[%5.0fs] %-28s %8s execs %7s exec/s  cov %-6lld ft %-6lld corpus %-6lld%s\n", t,
@@ -107,15 +119,21 @@ absl::StatusOr<SessionResult> RunSession(const std::vector<std::string>& argv,
     last_print = t;
   };
   ProcessOptions options;
-  options.env = env;
+  options.env = invocation.env;
   options.log_path = log_path;
-  options.cwd = cwd;
+  options.cwd = invocation.cwd;
   options.on_line = [&](const std::string& line) {
+    last_line = now();
+    stuck_shown = false;
     tail.push_back(line);
     if (tail.size() > 80) tail.pop_front();
+    if (auto seed = ParseSeedLine(line)) session.seed = *seed;
+    if (auto file = ParseArtifactLine(line); file && written.insert(*file).second) {
+      session.written.push_back(fs::absolute(fs::path(invocation.cwd) / *file));
+    }
     auto status = ParseStatusLine(line);
     if (!status) return;
-    const double t = std::chrono::duration<double>(Clock::now() - start).count();
+    const double t = now();
     // libFuzzer prints exec/s 0 early in a run and in fork mode when jobs end in crashes: use
     // the run's average then.
     if (status->exec_per_sec == 0 && t >= 1) {
@@ -125,7 +143,17 @@ absl::StatusOr<SessionResult> RunSession(const std::vector<std::string>& argv,
     session.samples.push_back({t, *status});
     if (t - last_print >= print_every_s) print(t);
   };
-  auto result = RunProcess(argv, options);
+  options.on_idle = [&] {
+    const double t = now();
+    if (stuck_shown || t - last_line < stuck_after_s) return;
+    std::printf(
+        "[%5.0fs] %-28s STUCK: no output for %.0fs (an input runs longer than expected; "
+        "libFuzzer's -timeout reports it)\n",
+        t, label.c_str(), t - last_line);
+    std::fflush(stdout);
+    stuck_shown = true;
+  };
+  auto result = RunProcess(invocation.argv, options);
   if (!result.ok()) return result.status();
   if (!session.samples.empty()) print(session.samples.back().seconds);
   session.exit_code = result->exit_code;
@@ -134,14 +162,21 @@ absl::StatusOr<SessionResult> RunSession(const std::vector<std::string>& argv,
   return session;
 }
 
+Invocation ReplayInvocation(const fs::path& binary, const fs::path& file, const RunSettings& run) {
+  return {{binary.string(), absl::StrCat("-timeout=", run.timeout_s), file.string()},
+          FuzzerEnv(run),
+          file.parent_path().string()};
+}
+
 absl::StatusOr<ReplayResult> Replay(const fs::path& binary, const fs::path& file,
-                                    const std::map<std::string, std::string>& env) {
+                                    const RunSettings& run) {
+  const Invocation inv = ReplayInvocation(binary, file, run);
   ReplayResult replay;
   ProcessOptions options;
-  options.env = env;
+  options.env = inv.env;
   options.output = &replay.output;
-  options.cwd = file.parent_path().string();
-  auto result = RunProcess({binary.string(), file.string()}, options);
+  options.cwd = inv.cwd;
+  auto result = RunProcess(inv.argv, options);
   if (!result.ok()) return result.status();
   replay.exit_code = result->exit_code;
   replay.signature = SignatureOf(replay.output);

@@ -1,7 +1,9 @@
-// Runs one libFuzzer binary: a fuzzing session with readable progress, or a replay of one input.
+// Runs one libFuzzer binary: the one way racefuzz builds a fuzzing invocation (fuzz and campaign
+// share it), a fuzzing session with readable progress, and the replay of one input.
 #ifndef RACEFUZZ_CLI_FUZZER_RUN_H_
 #define RACEFUZZ_CLI_FUZZER_RUN_H_
 
+#include <cstdint>
 #include <filesystem>
 #include <map>
 #include <string>
@@ -9,19 +11,13 @@
 
 #include "absl/status/statusor.h"
 #include "cli/libfuzzer_output.h"
+#include "cli/run_settings.h"
 #include "cli/targets.h"
+#include "nlohmann/json.hpp"
 
 namespace racefuzz::cli {
 
 namespace fs = std::filesystem;
-
-// The environment every fuzzer run gets: PATH with llvm-19's symbolizer first, RACEFUZZ_MODE, and
-// RACEFUZZ_SCHEDULE when given.
-std::map<std::string, std::string> FuzzerEnv(const std::string& mode,
-                                             const std::string& schedule = "");
-
-// `env` without PATH, for printing a command a user can paste (PATH only adds llvm-symbolizer).
-std::map<std::string, std::string> DisplayEnv(std::map<std::string, std::string> env);
 
 // The libFuzzer flags a target's files give: -dict=corpora/<t>/*.dict (concatenated when there are
 // several) and the [libfuzzer] section of corpora/<t>/<t>.options.
@@ -30,26 +26,52 @@ std::vector<std::string> TargetFlags(const Target& target);
 // The checked-in input dirs of a target that exist: corpora/<t>/seeds and corpora/<t>/regression.
 std::vector<fs::path> CheckedInCorpora(const Target& target);
 
+// What one fuzzing run of a target is asked to do.
+struct FuzzPlan {
+  fs::path corpus;     // new inputs go here (the checked-in corpora are read, never written)
+  fs::path artifacts;  // crash files go here
+  int64_t seconds = 60;
+  // Fork mode (-fork=jobs -ignore_crashes=1): keeps fuzzing after a crash, one file per hit.
+  bool fork = false;
+  int jobs = 1;
+  uint64_t seed = 0;  // libFuzzer's -seed; 0: libFuzzer picks one (and prints it)
+  int64_t runs = 0;   // libFuzzer's -runs (stop after this many inputs); 0: no limit
+  RunSettings run;
+};
+
+// A command ready to run: argv, the environment it adds, the working directory.
+struct Invocation {
+  std::vector<std::string> argv;
+  std::map<std::string, std::string> env;
+  std::string cwd;
+};
+
+// The libFuzzer command that carries out `plan` on `target` in `build`.
+Invocation FuzzInvocation(const Build& build, const Target& target, const FuzzPlan& plan);
+
 struct StatusSample {
   double seconds = 0;
   FuzzStatus status;
 };
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(StatusSample, seconds, status)
 
 struct SessionResult {
   int exit_code = 0;
   bool interrupted = false;
+  uint64_t seed = 0;  // from libFuzzer's "INFO: Seed:" line
   std::vector<StatusSample> samples;
+  // The inputs libFuzzer said it saved ("Test unit written to"), in order, without repeats.
+  std::vector<fs::path> written;
   std::string output_tail;  // the last lines of output (a failure explains itself with them)
 };
 
-// Runs `argv` (a libFuzzer command) with `env`, printing a progress line at most every
-// `print_every_s` seconds ("[ 12s] sched_example/tsan  1.2M execs  89k exec/s  cov 130 ..."), and
-// the whole output to `log_path`. It runs in `cwd` (the artifacts dir: fork mode also drops crash
-// files into its working directory).
-absl::StatusOr<SessionResult> RunSession(const std::vector<std::string>& argv,
-                                         const std::map<std::string, std::string>& env,
-                                         const std::string& label, const std::string& log_path,
-                                         double print_every_s, const std::string& cwd);
+// Runs `invocation` (a libFuzzer command), printing a progress line at most every `print_every_s`
+// seconds ("[ 12s] sched_example/tsan  1.2M execs  89k exec/s  cov 130 ..."), and one saying so
+// when the fuzzer has printed nothing for longer than an input may take (`stuck_after_s`), and the
+// whole output to `log_path`.
+absl::StatusOr<SessionResult> RunSession(const Invocation& invocation, const std::string& label,
+                                         const std::string& log_path, double print_every_s,
+                                         double stuck_after_s);
 
 struct ReplayResult {
   int exit_code = 0;
@@ -58,9 +80,12 @@ struct ReplayResult {
   bool crashed() const { return exit_code != 0; }
 };
 
-// Runs `binary file` once (a libFuzzer binary runs the one input and exits).
+// The command that runs `binary` on the one input `file` with `run`'s settings.
+Invocation ReplayInvocation(const fs::path& binary, const fs::path& file, const RunSettings& run);
+
+// Runs ReplayInvocation once (a libFuzzer binary runs the one input and exits).
 absl::StatusOr<ReplayResult> Replay(const fs::path& binary, const fs::path& file,
-                                    const std::map<std::string, std::string>& env);
+                                    const RunSettings& run);
 
 }  // namespace racefuzz::cli
 

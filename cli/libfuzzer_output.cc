@@ -112,6 +112,24 @@ std::optional<FuzzStatus> ParseStatusLine(const std::string& line) {
   return status;
 }
 
+std::optional<std::string> ParseArtifactLine(const std::string& line) {
+  static constexpr char kWritten[] = "Test unit written to ";
+  const size_t at = line.find(kWritten);
+  if (at == std::string::npos) return std::nullopt;
+  absl::string_view path =
+      absl::StripAsciiWhitespace(absl::string_view(line).substr(at + sizeof(kWritten) - 1));
+  if (path.empty()) return std::nullopt;
+  return std::string(path);
+}
+
+std::optional<uint64_t> ParseSeedLine(const std::string& line) {
+  absl::string_view rest(line);
+  if (!absl::ConsumePrefix(&rest, "INFO: Seed: ")) return std::nullopt;
+  uint64_t seed = 0;
+  if (!absl::SimpleAtoi(absl::StripAsciiWhitespace(rest), &seed)) return std::nullopt;
+  return seed;
+}
+
 ReportSignature SignatureOf(const std::string& output) {
   ReportSignature sig;
   bool in_first_stack = false, stack_done = false;

@@ -8,6 +8,8 @@
 #include <string>
 #include <vector>
 
+#include "nlohmann/json.hpp"
+
 namespace racefuzz::cli {
 
 // One status line: "#4096 NEW cov: 130 ft: 245 corp: 24/145b ... exec/s: 2048 rss: 83Mb" or, in
@@ -23,6 +25,15 @@ struct FuzzStatus {
 
 // The status a line carries, or nullopt for any other line.
 std::optional<FuzzStatus> ParseStatusLine(const std::string& line);
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(FuzzStatus, execs, cov, ft, corpus, exec_per_sec,
+                                                crashes)
+
+// The file in libFuzzer's "Test unit written to <path>" line (the crash, timeout, leak or OOM
+// input it saved), or nullopt for any other line.
+std::optional<std::string> ParseArtifactLine(const std::string& line);
+
+// The seed in libFuzzer's "INFO: Seed: <n>" line (the -seed that repeats the run).
+std::optional<uint64_t> ParseSeedLine(const std::string& line);
 
 // What a crash report says: the SUMMARY line, the top frames of the first stack, and a short id
 // that two reports of the same bug share (paths, addresses, line numbers and the input left out).
@@ -34,6 +45,7 @@ struct ReportSignature {
 
   bool empty() const { return id.empty(); }
 };
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(ReportSignature, id, summary, frames)
 
 ReportSignature SignatureOf(const std::string& output);
 

@@ -1,168 +1,242 @@
-// racefuzz: fuzz locally, run the nightly campaign, reproduce and minimize crashes.
-//
-//   racefuzz list
-//   racefuzz fuzz <target> [--sanitizer=tsan|asan] [--time=60s] [--jobs=N]
-//                          [--mode=deterministic|threads] [--planted-bug=<name>]
-//   racefuzz repro <crash-file> [--times=20]
-//   racefuzz minimize <crash-file> [--time=60s] [--save]
-//   racefuzz campaign [--time=10m] [--targets=a,b] [--sanitizer=tsan|asan] [--jobs=N]
-//   racefuzz coverage [<target>...]
+// racefuzz: fuzz locally, run the nightly campaign, reproduce and minimize crashes. The command
+// line is CLI11's: each subcommand declares the flags that apply to it (any other is an error),
+// every flag checks its value, and the help is generated from these declarations (racefuzz --help,
+// racefuzz <command> --help). docs/cli.md describes every command.
+#include <algorithm>
+#include <cstdint>
 #include <cstdio>
 #include <string>
 #include <vector>
 
-#include "absl/flags/flag.h"
-#include "absl/flags/parse.h"
-#include "absl/flags/usage.h"
-#include "absl/strings/match.h"
+#include "CLI/CLI.hpp"
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "absl/strings/str_join.h"
 #include "absl/time/time.h"
 #include "cli/commands.h"
 #include "cli/repo.h"
 
-ABSL_FLAG(std::string, sanitizer, "",
-          "tsan (races) or asan (memory errors, UBSan); default tsan "
-          "for fuzz, both for campaign, the crash's own for repro");
-ABSL_FLAG(absl::Duration, time, absl::ZeroDuration(),
-          "how long to fuzz (fuzz: 60s, minimize: 60s, campaign: 10m in total)");
-ABSL_FLAG(int, jobs, 1, "parallel fuzzing processes (libFuzzer -fork=N)");
-ABSL_FLAG(std::string, mode, "deterministic",
-          "deterministic (fibers, exact replay) or threads (real OS threads, stress)");
-ABSL_FLAG(std::string, schedule, "", "schedule source for new runs: input, pct or round-robin");
-ABSL_FLAG(std::string, planted_bug, "", "fuzz a build with this planted bug (bench/planted/)");
-ABSL_FLAG(
-    bool, names, false,
-    "list: only the names of the targets campaigns run (present, not on-request), one a line");
-ABSL_FLAG(int, times, 1, "repro: how many times to replay");
-ABSL_FLAG(bool, save, false, "minimize: copy the result to corpora/<target>/regression/");
-ABSL_FLAG(std::vector<std::string>, targets, {}, "campaign: comma-separated targets (default all)");
-ABSL_FLAG(std::string, target, "", "repro/minimize: the target of a crash file without metadata");
-ABSL_FLAG(std::string, known, "ci/known_crashes.txt",
-          "campaign: the known-crashes file (signature ids, one per line)");
-
 namespace {
 
-constexpr char kUsage[] = R"(racefuzz: race-detection fuzzing, locally and in CI
+using racefuzz::cli::kExitUsage;
+using racefuzz::cli::Options;
 
-usage:
-  racefuzz list [--names]               the fuzz targets, what they exercise, which builds exist
-  racefuzz fuzz <target>                fuzz one target (builds what is missing)
-      [--sanitizer=tsan|asan] [--time=60s] [--jobs=N] [--mode=deterministic|threads]
-      [--planted-bug=<name>]            fuzz a build with a known bug planted (bench/planted/)
-  racefuzz repro <crash-file>           replay a crash: report, timeline, exit 0 if reproduced
-      [--times=20]
-  racefuzz minimize <crash-file>        smallest input with the same report
-      [--time=60s] [--save]             --save: into corpora/<target>/regression/
-  racefuzz campaign                     the nightly job: every target, both builds, fork mode,
-      [--time=10m] [--targets=a,b] [--sanitizer=tsan|asan] [--jobs=N] [--known=file]
-                                        corpora merged, crashes de-duplicated, HTML+JSON report
-  racefuzz coverage [<target>...]       llvm-cov HTML report of what the corpora reach
-
-exit status: 0 ok / nothing found / reproduced; 1 crash found / not reproduced;
+constexpr char kFooter[] = R"(
+exit status: 0 ok / nothing found / reproduced every run; 1 crash found / not reproduced every run;
              2 usage or setup error; 3 campaign found a new crash; 130 interrupted
-docs: docs/cli.md
-)";
+docs: docs/cli.md)";
 
-// absl flags are snake_case; let users type --planted-bug as well as --planted_bug.
-std::vector<char*> NormalizeFlagNames(int argc, char** argv, std::vector<std::string>& storage) {
-  storage.assign(argv, argv + argc);
-  for (size_t i = 1; i < storage.size(); ++i) {
-    std::string& a = storage[i];
-    if (!absl::StartsWith(a, "--")) continue;
-    const size_t end = std::min(a.find('='), a.size());
-    for (size_t j = 2; j < end; ++j) {
-      if (a[j] == '-') a[j] = '_';
-    }
-  }
-  std::vector<char*> out;
-  for (auto& s : storage) out.push_back(s.data());
-  return out;
+// A value of a set ("--mode: random not in {deterministic,threads}").
+CLI::IsMember OneOf(const std::vector<std::string>& values) { return CLI::IsMember(values); }
+
+// --time / --timeout: a duration as Abseil writes them (30s, 10m, 1h30m), stored in `out`.
+CLI::Option* AddDuration(CLI::App* app, const std::string& name, absl::Duration* out,
+                         const std::string& help) {
+  return app
+      ->add_option_function<std::string>(
+          name,
+          [out](const std::string& text) {
+            if (!absl::ParseDuration(text, out)) *out = absl::ZeroDuration();
+          },
+          help)
+      ->type_name("DURATION")
+      ->check(CLI::Validator(
+          [](std::string& text) -> std::string {
+            absl::Duration d;
+            if (!absl::ParseDuration(text, &d) || d < absl::Seconds(1)) {
+              return absl::StrFormat("'%s' is not a duration of at least 1s: write 30s, 10m or 1h",
+                                     text);
+            }
+            return "";
+          },
+          "", "duration"));
+}
+
+void AddSanitizer(CLI::App* app, Options& o, const std::string& help) {
+  app->add_option("--sanitizer", o.sanitizer, help)->check(OneOf({"tsan", "asan"}));
+}
+
+void AddPlantedBug(CLI::App* app, Options& o, const std::string& help) {
+  app->add_option("--planted-bug", o.planted_bug, help)->type_name("NAME");
+}
+
+void AddJobs(CLI::App* app, Options& o) {
+  app->add_option("--jobs", o.jobs, "parallel fuzzing processes (libFuzzer -fork=N)")
+      ->check(CLI::Range(1, 1024));
+}
+
+void AddTimeout(CLI::App* app, absl::Duration* timeout) {
+  AddDuration(app, "--timeout", timeout,
+              absl::StrFormat("an input running longer is reported as a hang (libFuzzer "
+                              "-timeout; default %ds)",
+                              racefuzz::cli::kDefaultTimeoutSeconds));
+}
+
+// The flags that decide how the fuzzer runs an input: recorded in each crash's metadata.
+void AddRunFlags(CLI::App* app, Options& o, absl::Duration* timeout) {
+  app->add_option("--mode", o.run.mode,
+                  "deterministic (fibers, exact replay) or threads (real OS threads, stress)")
+      ->check(OneOf(racefuzz::cli::kModes));
+  app->add_option("--schedule", o.run.schedule, "who runs next: input, pct or round-robin")
+      ->check(OneOf(racefuzz::cli::kSchedules));
+  app->add_option("--pct-depth", o.run.pct_depth,
+                  "PCT's bug depth d (with --schedule=pct; default the engine's)")
+      ->check(CLI::Range(1, 64));
+  app->add_option("--memory", o.run.memory,
+                  "memory model of racefuzz::Atomic: sc (sequentially consistent) or weak")
+      ->check(OneOf(racefuzz::cli::kMemoryModels));
+  app->add_option("--seed", o.seed, "libFuzzer's -seed (default: libFuzzer picks and prints one)")
+      ->check(CLI::Validator(
+          [](std::string& text) -> std::string {
+            uint64_t seed;
+            return absl::SimpleAtoi(text, &seed)
+                       ? ""
+                       : absl::StrFormat("'%s' is not a seed: give a number (0 to 2^64-1)", text);
+          },
+          "", "seed"));
+  AddTimeout(app, timeout);
+}
+
+int UsageError(const std::string& message, const std::string& help_command) {
+  std::fprintf(stderr, "racefuzz: error: %s\n  (%s --help shows the usage)\n", message.c_str(),
+               help_command.c_str());
+  return kExitUsage;
 }
 
 }  // namespace
 
 int main(int argc, char** argv) {
-  using racefuzz::cli::kExitUsage;
-  absl::SetProgramUsageMessage(kUsage);
-  for (int i = 1; i < argc; ++i) {
-    const std::string a = argv[i];
-    if (a == "--help" || a == "-h" || a == "help") {
-      std::fputs(kUsage, stdout);
-      return 0;
+  Options o;
+  absl::Duration time = absl::ZeroDuration();
+  absl::Duration timeout = absl::Seconds(racefuzz::cli::kDefaultTimeoutSeconds);
+  std::string target, file;
+  std::vector<std::string> coverage_targets;
+
+  CLI::App app("racefuzz: race-detection fuzzing, locally and in CI", "racefuzz");
+  app.require_subcommand(1);
+  app.footer(kFooter);
+
+  CLI::App* list = app.add_subcommand("list", "the fuzz targets, what they exercise, their builds");
+  list->add_flag("--names", o.names,
+                 "only the names of the targets campaigns run (present, not on-request)");
+
+  CLI::App* fuzz = app.add_subcommand("fuzz", "fuzz one target (builds what is missing)");
+  fuzz->add_option("target", target, "the fuzz target (racefuzz list)")->required();
+  AddSanitizer(fuzz, o, "tsan (races, default) or asan (memory errors, UBSan)");
+  AddDuration(fuzz, "--time", &time, "how long to fuzz (default 60s)");
+  fuzz->add_option("--runs", o.runs,
+                   "stop after this many inputs (libFuzzer -runs; with --seed: "
+                   "the same run again)")
+      ->check(CLI::Range(int64_t{1}, int64_t{1} << 40));
+  AddJobs(fuzz, o);
+  AddRunFlags(fuzz, o, &timeout);
+  AddPlantedBug(fuzz, o, "fuzz a build with this planted bug (bench/planted/, racefuzz list)");
+
+  CLI::App* repro = app.add_subcommand(
+      "repro", "replay a crash: report, timeline; exit 0 only if it reproduced every run");
+  repro->add_option("crash-file", file, "the crash file")->required();
+  repro->add_option("--times", o.times, "how many times to replay (default 1)")
+      ->check(CLI::Range(1, 100000));
+  repro->add_option("--target", o.target, "the target of a crash file without metadata");
+  AddSanitizer(repro, o, "the build of a crash file without metadata (default: the crash's own)");
+  repro->add_option("--mode", o.run.mode, "the mode of a crash file without metadata")
+      ->check(OneOf(racefuzz::cli::kModes));
+  AddPlantedBug(repro, o, "the planted bug of a crash file without metadata");
+
+  CLI::App* minimize = app.add_subcommand("minimize", "the smallest input with the same report");
+  minimize->add_option("crash-file", file, "the crash file")->required();
+  AddDuration(minimize, "--time", &time, "how long to shrink (default 60s)");
+  minimize->add_flag("--save", o.save, "copy the result to corpora/<target>/regression/");
+  minimize->add_option("--target", o.target, "the target of a crash file without metadata");
+  AddSanitizer(minimize, o, "the build of a crash file without metadata");
+  minimize->add_option("--mode", o.run.mode, "the mode of a crash file without metadata")
+      ->check(OneOf(racefuzz::cli::kModes));
+
+  CLI::App* campaign = app.add_subcommand(
+      "campaign",
+      "the nightly job: every target, both builds, fork mode, deterministic mode; corpora merged, "
+      "crashes de-duplicated, HTML+JSON report");
+  AddDuration(campaign, "--time", &time,
+              "the whole budget, split over target x build (default 10m)");
+  campaign
+      ->add_option("--targets", o.targets, "comma-separated targets (default: all campaign ones)")
+      ->delimiter(',');
+  AddSanitizer(campaign, o, "run only this build (default both)");
+  AddJobs(campaign, o);
+  o.known = "ci/known_crashes.txt";
+  campaign->add_option("--known", o.known, "the known-crashes file (signature ids, one a line)")
+      ->capture_default_str();
+  AddPlantedBug(campaign, o, "a drill: run the build with this planted bug");
+  AddTimeout(campaign, &timeout);
+
+  CLI::App* coverage =
+      app.add_subcommand("coverage", "llvm-cov HTML report of what the corpora reach");
+  coverage->add_option("targets", coverage_targets, "targets (default: all campaign ones)");
+  AddJobs(coverage, o);
+
+  if (argc > 1 && argv[1][0] != '-') {
+    std::vector<std::string> names;
+    for (const CLI::App* sub : app.get_subcommands({})) names.push_back(sub->get_name());
+    if (std::find(names.begin(), names.end(), argv[1]) == names.end()) {
+      return UsageError(
+          absl::StrFormat("unknown command '%s': use %s", argv[1], absl::StrJoin(names, ", ")),
+          "racefuzz");
     }
   }
-  std::vector<std::string> storage;
-  std::vector<char*> args = NormalizeFlagNames(argc, argv, storage);
-  std::vector<char*> positional =
-      absl::ParseCommandLine(static_cast<int>(args.size()), args.data());
-  if (positional.size() < 2) {
-    std::fputs(kUsage, stderr);
-    return kExitUsage;
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::CallForHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForAllHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::ParseError& e) {
+    std::string where = "racefuzz";
+    for (const CLI::App* sub : app.get_subcommands())
+      where = absl::StrCat("racefuzz ", sub->get_name());
+    if (dynamic_cast<const CLI::ExtrasError*>(&e) != nullptr && where != "racefuzz") {
+      // "The following argument was not expected: --mode=threads": name what was not expected.
+      std::string extras = e.what();
+      extras = extras.substr(extras.find(':') + 1);
+      return UsageError(
+          absl::StrCat(where, " does not take", extras, " (a flag of another command, or a typo)"),
+          where);
+    }
+    return UsageError(e.what(), where);
   }
-  const std::string command = positional[1];
-  std::vector<std::string> rest(positional.begin() + 2, positional.end());
-
-  racefuzz::cli::Options options;
-  options.sanitizer = absl::GetFlag(FLAGS_sanitizer);
-  options.time = absl::GetFlag(FLAGS_time);
-  options.jobs = absl::GetFlag(FLAGS_jobs);
-  options.mode = absl::GetFlag(FLAGS_mode);
-  options.schedule = absl::GetFlag(FLAGS_schedule);
-  options.planted_bug = absl::GetFlag(FLAGS_planted_bug);
-  options.names = absl::GetFlag(FLAGS_names);
-  options.times = absl::GetFlag(FLAGS_times);
-  options.save = absl::GetFlag(FLAGS_save);
-  options.targets = absl::GetFlag(FLAGS_targets);
-  options.target = absl::GetFlag(FLAGS_target);
-  options.known = absl::GetFlag(FLAGS_known);
-
-  auto fail = [](const std::string& message) {
-    std::fprintf(stderr, "racefuzz: error: %s\n", message.c_str());
-    return kExitUsage;
-  };
-  if (options.mode != "deterministic" && options.mode != "threads") {
-    return fail(absl::StrFormat("--mode=%s: choose deterministic or threads", options.mode));
+  if (o.run.pct_depth > 0 && o.run.schedule != "pct") {
+    return UsageError("--pct-depth applies to --schedule=pct only", "racefuzz fuzz");
   }
-  if (options.jobs < 1) return fail("--jobs must be at least 1");
-  if (options.time < absl::ZeroDuration()) return fail("--time must be positive");
+  o.time = time;
+  o.run.timeout_s = static_cast<int>(absl::ToInt64Seconds(timeout));
 
   auto root = racefuzz::cli::FindRepoRoot();
-  if (!root.ok()) return fail(std::string(root.status().message()));
+  if (!root.ok()) return UsageError(std::string(root.status().message()), "racefuzz");
   racefuzz::cli::SetRoot(*root);
 
-  auto one_arg = [&](const char* what) -> absl::StatusOr<std::string> {
-    if (rest.size() != 1) {
-      return absl::InvalidArgumentError(
-          absl::StrFormat("racefuzz %s takes one %s (racefuzz --help)", command, what));
-    }
-    return rest[0];
-  };
   absl::StatusOr<int> result;
-  if (command == "list") {
-    result = racefuzz::cli::ListCommand(options);
-  } else if (command == "fuzz") {
-    auto target = one_arg("<target>");
-    result = target.ok() ? racefuzz::cli::FuzzCommand(*target, options) : target.status();
-  } else if (command == "repro") {
-    auto file = one_arg("<crash-file>");
-    result = file.ok() ? racefuzz::cli::ReproCommand(*file, options) : file.status();
-  } else if (command == "minimize") {
-    auto file = one_arg("<crash-file>");
-    result = file.ok() ? racefuzz::cli::MinimizeCommand(*file, options) : file.status();
-  } else if (command == "campaign") {
-    result =
-        rest.empty()
-            ? racefuzz::cli::CampaignCommand(options)
-            : absl::InvalidArgumentError("racefuzz campaign takes no arguments: use --targets=a,b");
-  } else if (command == "coverage") {
-    result = racefuzz::cli::CoverageCommand(rest, options);
-  } else {
-    return fail(absl::StrFormat(
-        "unknown command '%s': use list, fuzz, repro, minimize, campaign or coverage "
-        "(racefuzz --help)",
-        command));
+  std::string command = "racefuzz";
+  if (*list) {
+    result = racefuzz::cli::ListCommand(o);
+  } else if (*fuzz) {
+    command = "racefuzz fuzz";
+    result = racefuzz::cli::FuzzCommand(target, o);
+  } else if (*repro) {
+    command = "racefuzz repro";
+    result = racefuzz::cli::ReproCommand(file, o);
+  } else if (*minimize) {
+    command = "racefuzz minimize";
+    result = racefuzz::cli::MinimizeCommand(file, o);
+  } else if (*campaign) {
+    command = "racefuzz campaign";
+    result = racefuzz::cli::CampaignCommand(o);
+  } else if (*coverage) {
+    command = "racefuzz coverage";
+    result = racefuzz::cli::CoverageCommand(coverage_targets, o);
   }
-  if (!result.ok()) return fail(std::string(result.status().message()));
+  if (!result.ok()) {
+    std::fprintf(stderr, "racefuzz: error: %s\n", std::string(result.status().message()).c_str());
+    return kExitUsage;
+  }
   return *result;
 }

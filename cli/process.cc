@@ -1,7 +1,9 @@
 #include "cli/process.h"
 
 #include <fcntl.h>
+#include <poll.h>
 #include <signal.h>
+#include <spawn.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -9,11 +11,14 @@
 #include <csignal>
 #include <cstdio>
 #include <cstring>
+#include <filesystem>
 #include <fstream>
 
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+
+extern char** environ;
 
 namespace racefuzz::cli {
 namespace {
@@ -68,45 +73,89 @@ std::string ShellCommand(const std::vector<std::string>& argv,
   return absl::StrJoin(parts, " ");
 }
 
+namespace {
+
+// environ with `overrides` set: the child's envp.
+std::vector<std::string> ChildEnvironment(const std::map<std::string, std::string>& overrides) {
+  std::vector<std::string> env;
+  for (char** e = environ; *e != nullptr; ++e) {
+    const std::string entry = *e;
+    if (!overrides.count(entry.substr(0, entry.find('=')))) env.push_back(entry);
+  }
+  for (const auto& [k, v] : overrides) env.push_back(absl::StrCat(k, "=", v));
+  return env;
+}
+
+std::vector<char*> Pointers(std::vector<std::string>& strings) {
+  std::vector<char*> out;
+  for (auto& s : strings) out.push_back(s.data());
+  out.push_back(nullptr);
+  return out;
+}
+
+// posix_spawn's attributes and file actions, released on every path out.
+struct SpawnSetup {
+  posix_spawnattr_t attr;
+  posix_spawn_file_actions_t actions;
+  SpawnSetup() {
+    posix_spawnattr_init(&attr);
+    posix_spawn_file_actions_init(&actions);
+  }
+  ~SpawnSetup() {
+    posix_spawn_file_actions_destroy(&actions);
+    posix_spawnattr_destroy(&attr);
+  }
+};
+
+}  // namespace
+
 absl::StatusOr<ProcessResult> RunProcess(const std::vector<std::string>& argv,
                                          const ProcessOptions& options) {
   if (argv.empty()) return absl::InvalidArgumentError("empty command");
+  if (!options.cwd.empty() && !std::filesystem::is_directory(options.cwd)) {
+    return absl::NotFoundError(
+        absl::StrCat("cannot run ", argv[0], " in '", options.cwd, "': no such directory"));
+  }
   const bool capture =
       static_cast<bool>(options.on_line) || !options.log_path.empty() || options.output != nullptr;
   int fds[2] = {-1, -1};
   if (capture && pipe2(fds, O_CLOEXEC) != 0) {
     return absl::InternalError(absl::StrCat("pipe: ", std::strerror(errno)));
   }
+  SpawnSetup spawn;
+  // Its own process group (Ctrl-C reaches racefuzz, which forwards it), default SIGINT/SIGTERM.
+  sigset_t defaults;
+  sigemptyset(&defaults);
+  sigaddset(&defaults, SIGINT);
+  sigaddset(&defaults, SIGTERM);
+  posix_spawnattr_setsigdefault(&spawn.attr, &defaults);
+  posix_spawnattr_setpgroup(&spawn.attr, 0);
+  posix_spawnattr_setflags(&spawn.attr, POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGDEF);
+  if (capture) {
+    posix_spawn_file_actions_adddup2(&spawn.actions, fds[1], 1);
+    posix_spawn_file_actions_adddup2(&spawn.actions, fds[1], 2);
+  }
+  if (!options.cwd.empty()) {
+    posix_spawn_file_actions_addchdir_np(&spawn.actions, options.cwd.c_str());
+  }
+  std::vector<std::string> args(argv.begin(), argv.end());
+  std::vector<std::string> env = ChildEnvironment(options.env);
+  std::vector<char*> arg_ptrs = Pointers(args);
+  std::vector<char*> env_ptrs = Pointers(env);
   std::fflush(stdout);
   std::fflush(stderr);
-  const pid_t pid = fork();
-  if (pid < 0) return absl::InternalError(absl::StrCat("fork: ", std::strerror(errno)));
-  if (pid == 0) {
-    setpgid(0, 0);
-    signal(SIGINT, SIG_DFL);
-    signal(SIGTERM, SIG_DFL);
-    if (capture) {
-      dup2(fds[1], 1);
-      dup2(fds[1], 2);
-    }
-    for (const auto& [k, v] : options.env) setenv(k.c_str(), v.c_str(), 1);
-    if (!options.cwd.empty() && chdir(options.cwd.c_str()) != 0) {
-      std::fprintf(stderr, "racefuzz: cannot enter '%s': %s\n", options.cwd.c_str(),
-                   std::strerror(errno));
-      _exit(127);
-    }
-    std::vector<char*> args;
-    for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
-    args.push_back(nullptr);
-    execvp(args[0], args.data());
-    std::fprintf(stderr, "racefuzz: cannot run '%s': %s\n", args[0], std::strerror(errno));
-    _exit(127);
+  pid_t pid = 0;
+  const int spawned = posix_spawnp(&pid, arg_ptrs[0], &spawn.actions, &spawn.attr, arg_ptrs.data(),
+                                   env_ptrs.data());
+  if (capture) close(fds[1]);
+  if (spawned != 0) {
+    if (capture) close(fds[0]);
+    return absl::NotFoundError(
+        absl::StrCat("cannot run '", argv[0], "': ", std::strerror(spawned)));
   }
-  setpgid(pid, pid);  // also in the parent: no race with the first signal
   g_child_group = pid;
   if (g_interrupted) kill(-pid, SIGINT);
   if (capture) {
-    close(fds[1]);
     std::ofstream log;
     if (!options.log_path.empty()) log.open(options.log_path, std::ios::app);
     std::string pending;
@@ -117,6 +166,13 @@ absl::StatusOr<ProcessResult> RunProcess(const std::vector<std::string>& argv,
       if (options.on_line) options.on_line(line);
     };
     for (;;) {
+      pollfd p = {fds[0], POLLIN, 0};
+      const int ready = poll(&p, 1, 1000);
+      if (ready < 0 && errno == EINTR) continue;
+      if (ready == 0) {
+        if (options.on_idle) options.on_idle();
+        continue;
+      }
       const ssize_t n = read(fds[0], buf, sizeof(buf));
       if (n < 0 && errno == EINTR) continue;
       if (n <= 0) break;

@@ -1,7 +1,7 @@
-// Runs child processes for the racefuzz command: builds, fuzzers, llvm tools. A child runs in its
-// own process group; SIGINT/SIGTERM sent to racefuzz are forwarded to that group, so a user's
-// Ctrl-C stops libFuzzer cleanly (it keeps what it already wrote) and racefuzz can still finish its
-// bookkeeping.
+// Runs child processes for the racefuzz command: builds, fuzzers, llvm tools. A child is started
+// with posix_spawn (never through a shell) in its own process group; SIGINT/SIGTERM sent to
+// racefuzz are forwarded to that group, so a user's Ctrl-C stops libFuzzer cleanly (it keeps what
+// it already wrote) and racefuzz can still finish its bookkeeping.
 #ifndef RACEFUZZ_CLI_PROCESS_H_
 #define RACEFUZZ_CLI_PROCESS_H_
 
@@ -20,6 +20,9 @@ struct ProcessOptions {
   // Called with each line of the child's merged stdout+stderr (without the newline). When unset,
   // the child writes straight to racefuzz's own stdout/stderr.
   std::function<void(const std::string&)> on_line;
+  // When on_line is set: called about once a second while the child prints nothing (a progress
+  // line can then say that the child is stuck).
+  std::function<void()> on_idle;
   // When on_line is set: also append every line here (the whole output, for reports).
   std::string* output = nullptr;
   // When not empty: the child's merged output is also written to this file.
@@ -48,7 +51,8 @@ bool Interrupted();
 // to do (triage the crashes a campaign wrote) calls this; a second Ctrl-C stops that too.
 bool TakeInterrupt();
 
-// Quotes argv as a shell command line a user can paste.
+// Quotes argv as a shell command line a user can paste (for display only: racefuzz never runs a
+// shell).
 std::string ShellCommand(const std::vector<std::string>& argv,
                          const std::map<std::string, std::string>& env = {});
 

@@ -77,14 +77,6 @@ fs::path Build::Binary(const Target& target) const { return Dir() / target.binar
 
 bool Build::Built(const Target& target) const { return fs::exists(Binary(target)); }
 
-absl::Status ValidateSanitizer(const std::string& sanitizer) {
-  if (sanitizer == "tsan" || sanitizer == "asan") return absl::OkStatus();
-  return absl::InvalidArgumentError(absl::StrFormat(
-      "--sanitizer=%s: choose tsan (ThreadSanitizer: races) or asan (AddressSanitizer+UBSan: "
-      "memory errors)",
-      sanitizer));
-}
-
 absl::StatusOr<Build> ParseBuildName(const std::string& name) {
   Build build;
   const size_t bug = name.find("-bug-");
@@ -107,6 +99,18 @@ std::vector<PlantedBug> PlantedBugs() {
     bugs.push_back({f[0], f[1], f[2], f[3], f[4]});
   }
   return bugs;
+}
+
+absl::StatusOr<PlantedBug> FindPlantedBug(const std::string& name) {
+  const auto bugs = PlantedBugs();
+  auto bug =
+      std::find_if(bugs.begin(), bugs.end(), [&](const PlantedBug& b) { return b.name == name; });
+  if (bug != bugs.end()) return *bug;
+  std::vector<std::string> names;
+  for (const auto& b : bugs) names.push_back(b.name);
+  return absl::NotFoundError(absl::StrFormat(
+      "--planted-bug: unknown planted bug '%s'. bench/planted/ has: %s (racefuzz list)", name,
+      names.empty() ? "none" : absl::StrJoin(names, ", ")));
 }
 
 namespace {
@@ -160,10 +164,9 @@ absl::Status EnsureBuilt(const Build& build, const Target& target, int jobs) {
     std::printf("racefuzz: configuring build/%s ...\n", build.Name().c_str());
     std::fflush(stdout);
     // cmake --preset reads CMakePresets.json from the current directory's project: run from root.
-    std::vector<std::string> argv = {
-        "sh", "-c",
-        absl::StrCat("cd ", ShellCommand({Root().string()}), " && ", ShellCommand(configure))};
-    auto result = RunProcess(argv, options);
+    ProcessOptions in_root = options;
+    in_root.cwd = Root().string();
+    auto result = RunProcess(configure, in_root);
     if (!result.ok()) return result.status();
     if (result->exit_code != 0) return fail("configuring " + build.Name(), configure);
   }

@@ -45,9 +45,6 @@ struct Build {
 // Parses a build name ("asan", "tsan-bug-lost_lock") back into a Build.
 absl::StatusOr<Build> ParseBuildName(const std::string& name);
 
-// Checks --sanitizer's value ("tsan" or "asan").
-absl::Status ValidateSanitizer(const std::string& sanitizer);
-
 // A known bug bench/planted/ can plant (bench/planted/bugs.tsv): which target shows it, in which
 // build, and what its report says.
 struct PlantedBug {
@@ -58,6 +55,9 @@ struct PlantedBug {
   std::string description;
 };
 std::vector<PlantedBug> PlantedBugs();
+
+// The planted bug called `name`; an error lists the known ones.
+absl::StatusOr<PlantedBug> FindPlantedBug(const std::string& name);
 
 // Configures the build when needed and builds `target` in it (cmake --preset, cmake --build).
 // Prints one line while it works, the tail of the build log on failure.

@@ -2,10 +2,15 @@
 // non-zero exit, never a stack trace. Runs the built binary as a subprocess.
 #include <sys/wait.h>
 
+#include <unistd.h>
+
+#include <algorithm>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <sstream>
 #include <string>
+#include <vector>
 
 #include "gtest/gtest.h"
 
@@ -18,11 +23,11 @@ struct Result {
   std::string output;
 };
 
-// Runs `racefuzz <args>` in the source tree, without building anything.
-Result Racefuzz(const std::string& args) {
-  const std::string command = "cd " RACEFUZZ_SOURCE_DIR " && RACEFUZZ_ROOT=" RACEFUZZ_SOURCE_DIR
-                              " " RACEFUZZ_CLI_BINARY " " +
-                              args + " 2>&1";
+// Runs `racefuzz <args>` in the checkout `root` (default the source tree), without building
+// anything.
+Result Racefuzz(const std::string& args, const std::string& root = RACEFUZZ_SOURCE_DIR) {
+  const std::string command =
+      "cd '" + root + "' && RACEFUZZ_ROOT='" + root + "' " RACEFUZZ_CLI_BINARY " " + args + " 2>&1";
   FILE* pipe = popen(command.c_str(), "r");
   Result result{-1, ""};
   if (pipe == nullptr) return result;
@@ -65,8 +70,13 @@ void ExpectCleanError(const Result& r, const std::string& message) {
 TEST(CliTest, HelpAndNoArguments) {
   Result help = Racefuzz("--help");
   EXPECT_EQ(help.exit_code, 0);
-  EXPECT_NE(help.output.find("racefuzz campaign"), std::string::npos);
-  EXPECT_EQ(Racefuzz("").exit_code, 2);
+  for (const char* command : {"list", "fuzz", "repro", "minimize", "campaign", "coverage"}) {
+    EXPECT_NE(help.output.find(command), std::string::npos) << command << " in: " << help.output;
+  }
+  Result fuzz_help = Racefuzz("fuzz --help");
+  EXPECT_EQ(fuzz_help.exit_code, 0);
+  EXPECT_NE(fuzz_help.output.find("--timeout"), std::string::npos) << fuzz_help.output;
+  ExpectCleanError(Racefuzz(""), "A subcommand is required");
 }
 
 TEST(CliTest, UnknownCommand) {
@@ -79,13 +89,41 @@ TEST(CliTest, UnknownTargetListsTheKnownOnes) {
   EXPECT_NE(r.output.find("sched_example"), std::string::npos) << r.output;
 }
 
-TEST(CliTest, BadFlagValues) {
-  ExpectCleanError(Racefuzz("fuzz sched_example --sanitizer=msan"), "choose tsan");
-  ExpectCleanError(Racefuzz("fuzz sched_example --mode=random"), "choose deterministic or threads");
+// Every bad value is a usage error (exit 2) whose message names the flag and what it accepts.
+TEST(CliTest, BadFlagValuesNameTheFlag) {
+  ExpectCleanError(Racefuzz("fuzz sched_example --sanitizer=msan"),
+                   "--sanitizer: msan not in {tsan,asan}");
+  ExpectCleanError(Racefuzz("fuzz sched_example --mode=random"),
+                   "--mode: random not in {deterministic,threads}");
+  ExpectCleanError(Racefuzz("fuzz sched_example --schedule=fifo"),
+                   "--schedule: fifo not in {input,pct,round-robin}");
+  ExpectCleanError(Racefuzz("fuzz sched_example --memory=tso"), "--memory: tso not in {sc,weak}");
+  ExpectCleanError(Racefuzz("fuzz sched_example --time=abc"),
+                   "--time: 'abc' is not a duration of at least 1s: write 30s, 10m or 1h");
+  ExpectCleanError(Racefuzz("fuzz sched_example --timeout=0s"),
+                   "--timeout: '0s' is not a duration");
+  ExpectCleanError(Racefuzz("fuzz sched_example --seed=abc"), "--seed: 'abc' is not a seed");
+  ExpectCleanError(Racefuzz("fuzz sched_example --jobs=0"), "--jobs: Value 0 not in range 1");
+  ExpectCleanError(Racefuzz("fuzz sched_example --schedule=pct --pct-depth=0"),
+                   "--pct-depth: Value 0 not in range 1");
+  ExpectCleanError(Racefuzz("fuzz sched_example --pct-depth=3"),
+                   "--pct-depth applies to --schedule=pct only");
   ExpectCleanError(Racefuzz("fuzz sched_example --planted-bug=no-such-bug"),
-                   "unknown planted bug 'no-such-bug'");
+                   "--planted-bug: unknown planted bug 'no-such-bug'");
   ExpectCleanError(Racefuzz("campaign --targets=sched_example,nope"), "unknown target 'nope'");
-  ExpectCleanError(Racefuzz("fuzz"), "takes one <target>");
+  ExpectCleanError(Racefuzz("fuzz"), "target is required");
+}
+
+// A flag that exists but not for this subcommand is an error, never silently ignored.
+TEST(CliTest, FlagOfAnotherSubcommand) {
+  ExpectCleanError(Racefuzz("campaign --mode=threads"),
+                   "racefuzz campaign does not take --mode=threads");
+  ExpectCleanError(Racefuzz("campaign --schedule=pct"),
+                   "racefuzz campaign does not take --schedule=pct");
+  ExpectCleanError(Racefuzz("list --time=1s"), "racefuzz list does not take --time=1s");
+  ExpectCleanError(Racefuzz("coverage --sanitizer=asan"),
+                   "racefuzz coverage does not take --sanitizer=asan");
+  ExpectCleanError(Racefuzz("campaign extra"), "racefuzz campaign does not take extra");
 }
 
 TEST(CliTest, ListShowsTargets) {
@@ -135,7 +173,130 @@ TEST_F(CrashFileTest, CrashFileOfAnotherBuild) {
 
 TEST_F(CrashFileTest, BadTimes) {
   WriteMetadata(R"({"target": "sched_example", "build": "tsan"})");
-  ExpectCleanError(Racefuzz("repro --times=0 " + file_.string()), "--times must be at least 1");
+  ExpectCleanError(Racefuzz("repro --times=0 " + file_.string()), "--times: Value 0 not in range");
 }
+
+#ifdef RACEFUZZ_CLI_PROBE
+// A checkout of its own for the probe target (tests/cli/cli_probe_fuzzer.cc): its manifest, a
+// "tsan" build holding the probe binary (the rebuild racefuzz tries fails: it warns and uses the
+// binary, as with a real checkout whose rebuild fails), seeds, the report template.
+class ProbeCheckout : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    root_ = fs::temp_directory_path() /
+            ("racefuzz_probe_" + std::to_string(::getpid()) + "_" +
+             ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    fs::remove_all(root_);
+    fs::create_directories(root_ / "fuzzers");
+    std::ofstream(root_ / "fuzzers/manifest.json")
+        << R"({"targets": [{"name": "probe", "description": "the cli tests' probe",)"
+        << R"( "source": "probe.cc", "binary": "probe"}]})";
+    std::ofstream(root_ / "probe.cc") << "// the probe's source is tests/cli/cli_probe_fuzzer.cc\n";
+    fs::create_directories(root_ / "build/tsan");
+    std::ofstream(root_ / "build/tsan/CMakeCache.txt")
+        << "RACEFUZZ_SANITIZER:STRING=tsan\nRACEFUZZ_PLANTED_BUG:STRING=\n";
+    fs::create_symlink(RACEFUZZ_CLI_PROBE, root_ / "build/tsan/probe");
+    fs::create_directories(root_ / "cli");
+    fs::copy_file(fs::path(RACEFUZZ_SOURCE_DIR) / "cli/campaign_report.tpl",
+                  root_ / "cli/campaign_report.tpl");
+  }
+  void TearDown() override { fs::remove_all(root_); }
+
+  void Seed(const std::string& name, const std::string& bytes) {
+    fs::create_directories(root_ / "corpora/probe/seeds");
+    std::ofstream(root_ / "corpora/probe/seeds" / name) << bytes;
+  }
+  // A crash file with metadata saying a run in `mode` found it.
+  fs::path CrashFile(const std::string& bytes, const std::string& mode) {
+    const fs::path dir = root_ / "out/artifacts/probe/tsan";
+    fs::create_directories(dir);
+    const fs::path file = dir / "crash-probe";
+    std::ofstream(file) << bytes;
+    std::ofstream(file.string() + ".racefuzz.json")
+        << R"({"target": "probe", "build": "tsan", "run": {"mode": ")" << mode << R"("}})";
+    return file;
+  }
+  Result Run(const std::string& args) { return Racefuzz(args, root_.string()); }
+  std::vector<std::string> Corpus() {
+    std::vector<std::string> names;
+    for (const auto& e : fs::directory_iterator(root_ / "out/corpus/probe")) {
+      names.push_back(e.path().filename().string());
+    }
+    std::sort(names.begin(), names.end());
+    return names;
+  }
+  fs::path root_;
+};
+
+// A seed that crashes before libFuzzer's first status line is the crash it is (exit 1), every
+// time: the second run rewrites the same crash file, which a diff of the artifacts folder misses.
+TEST_F(ProbeCheckout, CrashingSeedIsReportedAsACrash) {
+  Seed("crashes", "RFZ!C");
+  for (int run = 1; run <= 2; ++run) {
+    Result r = Run("fuzz probe --time=20s");
+    EXPECT_EQ(r.exit_code, 1) << "run " << run << ": " << r.output;
+    EXPECT_NE(r.output.find("1 distinct crash(es)"), std::string::npos) << r.output;
+    EXPECT_NE(r.output.find("libFuzzer: deadly signal (new)"), std::string::npos) << r.output;
+    EXPECT_EQ(r.output.find("printed no libFuzzer status"), std::string::npos) << r.output;
+  }
+}
+
+// --seed and --runs repeat a run: the same inputs found, the same crash metadata.
+TEST_F(ProbeCheckout, SeedRepeatsTheRun) {
+  std::vector<std::string> corpora[2];
+  for (auto& corpus : corpora) {
+    fs::remove_all(root_ / "out");
+    Result r = Run("fuzz probe --seed=4242 --runs=20000");
+    ASSERT_EQ(r.exit_code, 0) << r.output;
+    EXPECT_NE(r.output.find("libFuzzer seed 4242: repeat this run with --seed=4242"),
+              std::string::npos)
+        << r.output;
+    corpus = Corpus();
+  }
+  EXPECT_GT(corpora[0].size(), 2u);
+  EXPECT_EQ(corpora[0], corpora[1]);
+  // The seed is in the metadata of what the run finds.
+  Seed("crashes", "RFZ!C");
+  Result r = Run("fuzz probe --seed=4242 --runs=10");
+  ASSERT_EQ(r.exit_code, 1) << r.output;
+  std::ifstream metadata(root_ / "out/artifacts/probe/tsan" /
+                         "crash-73270ca03eade2ad212a7711824ea8d9fc82814b.racefuzz.json");
+  std::stringstream text;
+  text << metadata.rdbuf();
+  EXPECT_NE(text.str().find("\"seed\": 4242"), std::string::npos) << text.str();
+}
+
+// A deterministic-mode crash file that reproduces in fewer than all runs, 0 included, is a
+// racefuzz bug: repro says so loudly and exits 1.
+TEST_F(ProbeCheckout, ReproOfANonReproducingDeterministicCrash) {
+  Result none = Run("repro " + CrashFile("RFZ!N", "deterministic").string() + " --times=3");
+  EXPECT_EQ(none.exit_code, 1) << none.output;
+  EXPECT_NE(none.output.find("reproduced 0/3"), std::string::npos) << none.output;
+  EXPECT_NE(none.output.find("RACEFUZZ BUG: a deterministic-mode crash reproduced 0 of 3"),
+            std::string::npos)
+      << none.output;
+
+  Result some = Run("repro " + CrashFile("RFZ!F2", "deterministic").string() + " --times=5");
+  EXPECT_EQ(some.exit_code, 1) << some.output;
+  EXPECT_NE(some.output.find("reproduced 2/5"), std::string::npos) << some.output;
+  EXPECT_NE(some.output.find("RACEFUZZ BUG: a deterministic-mode crash reproduced 2 of 5"),
+            std::string::npos)
+      << some.output;
+
+  Result all = Run("repro " + CrashFile("RFZ!C", "deterministic").string() + " --times=3");
+  EXPECT_EQ(all.exit_code, 0) << all.output;
+  EXPECT_NE(all.output.find("reproduced 3/3"), std::string::npos) << all.output;
+  EXPECT_EQ(all.output.find("RACEFUZZ BUG"), std::string::npos) << all.output;
+}
+
+// From threads mode a shortfall is expected: a note, no alarm, still exit 1.
+TEST_F(ProbeCheckout, ReproOfAThreadsModeCrashThatReproducesSometimes) {
+  Result r = Run("repro " + CrashFile("RFZ!F1", "threads").string() + " --times=3");
+  EXPECT_EQ(r.exit_code, 1) << r.output;
+  EXPECT_NE(r.output.find("reproduced 1/3"), std::string::npos) << r.output;
+  EXPECT_NE(r.output.find("this crash came from threads mode"), std::string::npos) << r.output;
+  EXPECT_EQ(r.output.find("RACEFUZZ BUG"), std::string::npos) << r.output;
+}
+#endif  // RACEFUZZ_CLI_PROBE
 
 }  // namespace

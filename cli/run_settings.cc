@@ -1,0 +1,32 @@
+#include "cli/run_settings.h"
+
+#include <cstdlib>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+
+namespace racefuzz::cli {
+
+std::string RunSettings::Describe() const {
+  std::string s = absl::StrFormat("%s mode, schedule %s, memory %s", mode, schedule, memory);
+  if (pct_depth > 0) absl::StrAppend(&s, ", pct depth ", pct_depth);
+  return s;
+}
+
+std::map<std::string, std::string> FuzzerEnv(const RunSettings& run) {
+  const char* path = std::getenv("PATH");
+  std::map<std::string, std::string> env = {
+      {"PATH", absl::StrCat("/usr/lib/llvm-19/bin:", path != nullptr ? path : "/usr/bin:/bin")},
+      {"RACEFUZZ_MODE", run.mode},
+      {"RACEFUZZ_SCHEDULE", run.schedule},
+      {"RACEFUZZ_MEMORY", run.memory}};
+  if (run.pct_depth > 0) env["RACEFUZZ_PCT_DEPTH"] = absl::StrCat(run.pct_depth);
+  return env;
+}
+
+std::map<std::string, std::string> DisplayEnv(std::map<std::string, std::string> env) {
+  env.erase("PATH");
+  return env;
+}
+
+}  // namespace racefuzz::cli
