@@ -65,10 +65,42 @@ void OnSharedPage(void (*a)(), void (*b)()) {
   g_page.reset();
 }
 
-std::vector<std::string> TsanRace(const char* op) {
-  return {"WARNING: ThreadSanitizer: data race", "racefuzz timeline", op,
-          "SUMMARY: ThreadSanitizer: data race"};
+// One side of a TSan race report: its access line and the first frame of code we wrote (frame #1
+// when #0 is TSan's memcpy/memset interceptor), pinned as compiler-rt's golden tests pin them.
+struct Access {
+  const char* line;   // "Read of size 8 at", "Previous write of size 8 at"
+  const char* frame;  // "#1 racefuzz::page::Page::read_raw("
+};
+
+// The whole report: both accesses, where the memory is (a page: "heap block of size 4096", or the
+// canary's own buffer), and the timeline's ops in order.
+std::vector<std::string> TsanRace(Access now, Access previous, const char* location,
+                                  std::initializer_list<const char*> timeline) {
+  std::vector<std::string> expect = {"WARNING: ThreadSanitizer: data race",
+                                     now.line,
+                                     now.frame,
+                                     previous.line,
+                                     previous.frame,
+                                     location,
+                                     "racefuzz timeline"};
+  expect.insert(expect.end(), timeline.begin(), timeline.end());
+  expect.push_back("SUMMARY: ThreadSanitizer: data race");
+  return expect;
 }
+
+// Frames and locations the page canaries' reports name.
+constexpr char kReadRaw[] = "#1 racefuzz::page::Page::read_raw(";
+constexpr char kWriteRaw[] = "#1 racefuzz::page::Page::write_raw(";
+constexpr char kFillZero[] = "#1 racefuzz::page::Page::fill_zero_raw(";
+constexpr char kAtomicStore[] =
+    "#0 void racefuzz::page::(anonymous namespace)::Store<unsigned long>(";
+constexpr char kAtomicLoad[] =
+    "#0 unsigned long racefuzz::page::(anonymous namespace)::Load<unsigned long>(";
+constexpr char kCanaryCode[] = "#0 racefuzz::canary::";
+constexpr char kOnPage[] = "Location is heap block of size 4096";
+constexpr char kOnBuf[] = "Location is global 'racefuzz::canary::(anonymous namespace)::g_buf'";
+constexpr char kOnDst[] = "Location is global 'racefuzz::canary::(anonymous namespace)::g_dst'";
+constexpr char kOnSrc[] = "Location is global 'racefuzz::canary::(anonymous namespace)::g_src'";
 
 // --- Page: races on page bytes (TSan) ---
 
@@ -90,7 +122,9 @@ RACEFUZZ_CANARY(page_read_races_overlapping_write,
                 {
                     .clause = "read_raw: does not race with a write to the same page that overlaps",
                     .builds = kTsan,
-                    .expect = TsanRace("T0 write_raw page 1 [0, 64)"),
+                    .expect = TsanRace(
+                        {"Read of size 8 at", kReadRaw}, {"Previous write of size 8 at", kWriteRaw},
+                        kOnPage, {"T0 write_raw page 1 [0, 64)", "T1 read_raw page 1 [32, 96)"}),
                     .violate = [] { OnSharedPage<false>(Write0To64, Read32To96); },
                     // Same ops, disjoint ranges and no lock: not a race (no false positive).
                     .clean = [] { OnSharedPage<false>(Write0To64, Read64To128); },
@@ -100,7 +134,10 @@ RACEFUZZ_CANARY(page_write_races_overlapping_write,
                 {
                     .clause = "write_raw: does not race with a read or write that overlaps",
                     .builds = kTsan,
-                    .expect = TsanRace("T1 write_raw page 1 [0, 64)"),
+                    .expect = TsanRace({"Write of size 8 at", kWriteRaw},
+                                       {"Previous write of size 8 at", kWriteRaw}, kOnPage,
+                                       {"T0 write_raw page 1 [0, 64)",
+                                        "T1 write_raw page 1 [0, 64)"}),
                     .violate = [] { OnSharedPage<false>(Write0To64, Write0To64); },
                     .clean = [] { OnSharedPage<true>(Write0To64, Write0To64); },
                 });
@@ -111,7 +148,10 @@ RACEFUZZ_CANARY(page_fill_zero_races_read,
                 {
                     .clause = "fill_zero_raw: does not race with an overlapping read or write",
                     .builds = kTsan,
-                    .expect = TsanRace("T0 fill_zero_raw page 1 [0, 4096)"),
+                    .expect = TsanRace({"Read of size 8 at", kReadRaw},
+                                       {"Previous write of size 8 at", kFillZero}, kOnPage,
+                                       {"T0 fill_zero_raw page 1 [0, 4096)",
+                                        "T1 read_raw page 1 [32, 96)"}),
                     .violate = [] { OnSharedPage<false>(ZeroPage, Read32To96); },
                     .clean = [] { OnSharedPage<true>(ZeroPage, Read32To96); },
                 });
@@ -129,7 +169,11 @@ RACEFUZZ_CANARY(page_two_mappings_same_byte,
                     .clause = "with_page_mapped: two threads mapping one page share the memory: "
                               "both writing one byte is a race",
                     .builds = kTsan,
-                    .expect = TsanRace("T1 poke page 1 [7, 8)"),
+                    .expect = TsanRace({"Write of size 1 at",
+                                        "#0 racefuzz::canary::(anonymous namespace)::MapAndPoke()"},
+                                       {"Previous write of size 1 at",
+                                        "#0 racefuzz::canary::(anonymous namespace)::MapAndPoke()"},
+                                       kOnPage, {"T0 poke page 1 [7, 8)", "T1 poke page 1 [7, 8)"}),
                     .violate = [] { OnSharedPage<false>(MapAndPoke, MapAndPoke); },
                     .clean = [] { OnSharedPage<true>(MapAndPoke, MapAndPoke); },
                 });
@@ -298,7 +342,10 @@ RACEFUZZ_CANARY(page_read_raw_dst_shared,
                 {
                     .clause = "read_raw: no other concurrent reads or writes to/from dst",
                     .builds = kTsan,
-                    .expect = TsanRace("read_raw page 1 [0, 64)"),
+                    .expect = TsanRace({"Write of size 1 at",
+                                        "#0 racefuzz::canary::(anonymous namespace)::TouchBuf()"},
+                                       {"Previous write of size 8 at", kReadRaw}, kOnBuf,
+                                       {"T0 read_raw page 1 [0, 64)", "T1 touch_buf buf 0"}),
                     .violate = [] { OnSharedPage<false>(ReadIntoBuf, TouchBuf); },
                     .clean = [] { OnSharedPage<true>(ReadIntoBuf, TouchBuf); },
                 });
@@ -307,7 +354,10 @@ RACEFUZZ_CANARY(page_write_raw_src_written,
                 {
                     .clause = "write_raw: no concurrent writes to the source region",
                     .builds = kTsan,
-                    .expect = TsanRace("write_raw page 1 [0, 64)"),
+                    .expect = TsanRace({"Write of size 1 at",
+                                        "#0 racefuzz::canary::(anonymous namespace)::TouchBuf()"},
+                                       {"Previous read of size 8 at", kWriteRaw}, kOnBuf,
+                                       {"T0 write_raw page 1 [0, 64)", "T1 touch_buf buf 0"}),
                     .violate = [] { OnSharedPage<false>(WriteFromBuf, TouchBuf); },
                     .clean = [] { OnSharedPage<true>(WriteFromBuf, TouchBuf); },
                 });
@@ -329,7 +379,10 @@ RACEFUZZ_CANARY(page_copy_from_user_page_race,
                     .clause = "copy_from_user_slice_raw: races on user memory are allowed, races "
                               "on the page are not",
                     .builds = kTsan,
-                    .expect = TsanRace("copy_from_user_slice_raw page 1 [0, 64)"),
+                    .expect = TsanRace({"Read of size 8 at", kReadRaw},
+                                       {"Previous write of size 8 at", kAtomicStore}, kOnPage,
+                                       {"T0 copy_from_user_slice_raw page 1 [0, 64)",
+                                        "T1 read_raw page 1 [32, 96)"}),
                     // The page side races with a read of the page: reported.
                     .violate =
                         [] {
@@ -595,14 +648,19 @@ void TwoSafePokers() {
   g_safe.reset();
 }
 
-RACEFUZZ_CANARY(safe_page_exclusive,
-                {
-                    .clause = "SafePage: exclusive access to the page contents (no data races)",
-                    .builds = kTsan,
-                    .expect = TsanRace("T1 safe_poke page 1 [3, 4)"),
-                    .violate = [] { TwoSafePokers<false>(); },
-                    .clean = [] { TwoSafePokers<true>(); },
-                });
+RACEFUZZ_CANARY(
+    safe_page_exclusive,
+    {
+        .clause = "SafePage: exclusive access to the page contents (no data races)",
+        .builds = kTsan,
+        .expect = TsanRace({"Write of size 1 at",
+                            "#0 racefuzz::canary::(anonymous namespace)::SafePoke()"},
+                           {"Previous write of size 1 at",
+                            "#0 racefuzz::canary::(anonymous namespace)::SafePoke()"},
+                           kOnPage, {"T0 safe_poke page 1 [3, 4)", "T1 safe_poke page 1 [3, 4)"}),
+        .violate = [] { TwoSafePokers<false>(); },
+        .clean = [] { TwoSafePokers<true>(); },
+    });
 
 RACEFUZZ_CANARY(safe_page_double_free,
                 {
@@ -641,7 +699,9 @@ RACEFUZZ_CANARY(bytewise_plain_access_races_copy,
                     .clause = "atomic_per_byte_memcpy: other atomic accesses give no report; a "
                               "plain racing access does",
                     .builds = kTsan,
-                    .expect = TsanRace("atomic_copy buf 0 [0, 64)"),
+                    .expect = TsanRace({"Write of size 1 at", kCanaryCode},
+                                       {"Previous atomic write of size 8 at", kAtomicStore}, kOnDst,
+                                       {"T0 atomic_copy buf 0 [0, 64)", "T1 plain_store buf 0"}),
                     .violate =
                         [] {
                           RunThreads({AtomicCopy, [] {
@@ -667,7 +727,9 @@ RACEFUZZ_CANARY(read_bytewise_dst_plain_access,
                 {
                     .clause = "read_bytewise_atomic: other accesses to dst must be atomic",
                     .builds = kTsan,
-                    .expect = TsanRace("read_bytewise_atomic page 1 [0, 64)"),
+                    .expect = TsanRace({"Atomic write of size 8 at", kAtomicStore},
+                                       {"Previous write of size 1 at", kCanaryCode}, kOnDst,
+                                       {"T0 read_bytewise_atomic page 1 [0, 64)", "T1 exit"}),
                     .violate =
                         [] { OnSharedPage<false>(ReadBytewiseIntoDst, [] { g_dst[8] = 1; }); },
                     .clean =
@@ -681,7 +743,9 @@ RACEFUZZ_CANARY(write_bytewise_src_plain_access,
                 {
                     .clause = "write_bytewise_atomic: other accesses to src must be atomic",
                     .builds = kTsan,
-                    .expect = TsanRace("write_bytewise_atomic page 1 [0, 64)"),
+                    .expect = TsanRace({"Atomic read of size 8 at", kAtomicLoad},
+                                       {"Previous write of size 1 at", kCanaryCode}, kOnSrc,
+                                       {"T0 write_bytewise_atomic page 1 [0, 64)", "T1 exit"}),
                     .violate =
                         [] { OnSharedPage<false>(WriteBytewiseFromSrc, [] { g_src[8] = 1; }); },
                     .clean =
@@ -696,7 +760,10 @@ RACEFUZZ_CANARY(bytewise_page_race,
                     .clause = "read/write_bytewise_atomic: no race with an overlapping access to "
                               "the page",
                     .builds = kTsan,
-                    .expect = TsanRace("write_bytewise_atomic page 1 [0, 64)"),
+                    .expect = TsanRace({"Read of size 8 at", kReadRaw},
+                                       {"Previous write of size 8 at", kAtomicStore}, kOnPage,
+                                       {"T0 write_bytewise_atomic page 1 [0, 64)",
+                                        "T1 read_raw page 1 [32, 96)"}),
                     .violate = [] { OnSharedPage<false>(WriteBytewiseFromSrc, Read32To96); },
                     .clean = [] { OnSharedPage<true>(WriteBytewiseFromSrc, Read32To96); },
                 });
