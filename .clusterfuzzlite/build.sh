@@ -80,12 +80,8 @@ for t in "${targets[@]}"; do
   dicts=(corpora/"$t"/*.dict)
   if [[ -f "${dicts[0]}" ]]; then cat "${dicts[@]}" >"$OUT/$t.dict"; fi
   {
-    if [[ -f "corpora/$t/$t.options" ]]; then
-      cat "corpora/$t/$t.options"
-    else
-      echo "[libfuzzer]"
-      if [[ -f "$OUT/$t.dict" ]]; then echo "dict = $t.dict"; fi
-    fi
+    echo "[libfuzzer]"
+    if [[ -f "$OUT/$t.dict" ]]; then echo "dict = $t.dict"; fi
     # The compiled-in defaults, spelled out for ClusterFuzzLite's own runs (sanitizers/*.options).
     echo "[asan]"
     tr ':' '\n' <sanitizers/asan.options | sed 's/=/ = /'

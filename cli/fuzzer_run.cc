@@ -48,20 +48,6 @@ std::vector<std::string> TargetFlags(const Target& target) {
     for (const auto& d : dicts) out << std::ifstream(d).rdbuf() << "\n";
     flags.push_back(absl::StrCat("-dict=", joined.string()));
   }
-  std::ifstream options(dir / (target.name + ".options"));
-  bool in_libfuzzer = false;
-  for (std::string line; std::getline(options, line);) {
-    absl::string_view l = absl::StripAsciiWhitespace(line);
-    if (l.empty() || l[0] == '#' || l[0] == ';') continue;
-    if (l[0] == '[') {
-      in_libfuzzer = l == "[libfuzzer]";
-      continue;
-    }
-    if (!in_libfuzzer) continue;
-    std::pair<std::string, std::string> kv = absl::StrSplit(l, absl::MaxSplits('=', 1));
-    flags.push_back(absl::StrCat("-", absl::StripAsciiWhitespace(kv.first), "=",
-                                 absl::StripAsciiWhitespace(kv.second)));
-  }
   return flags;
 }
 

@@ -20,7 +20,7 @@ namespace racefuzz::cli {
 namespace fs = std::filesystem;
 
 // The libFuzzer flags a target's files give: -dict=corpora/<t>/*.dict (concatenated when there are
-// several) and the [libfuzzer] section of corpora/<t>/<t>.options.
+// several).
 std::vector<std::string> TargetFlags(const Target& target);
 
 // The checked-in input dirs of a target that exist: corpora/<t>/seeds and corpora/<t>/regression.

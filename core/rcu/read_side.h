@@ -92,11 +92,8 @@ class [[nodiscard]] Guard {
   // Drops the guard early (the Rust `drop(g)`); a no-op on an inert guard.
   void unlock();
 
-  // The simulated thread that took the guard.
-  ThreadId owner() const { return token_.slot - 1; }
   // Names this guard and its read-side critical section: what a Borrow taken under it checks.
   const internal::GuardToken& token() const { return token_; }
-  bool active() const { return active_; }
 
   // Checks that the calling thread owns this live guard ("rcu-guard-other-thread").
   void check_owner(const char* what) const;

@@ -185,8 +185,8 @@ RACEFUZZ_CANARY(page_mapping_used_after_closure,
                     .clause = "with_page_mapped: the pointer is valid only for the duration of the "
                               "closure",
                     .builds = kAsan,
-                    .expect = {"ERROR: AddressSanitizer: use-after-poison",
-                               "SUMMARY: AddressSanitizer: use-after-poison"},
+                    .expect = {"ERROR: AddressSanitizer: use-after-poison", "WRITE of size 1 at",
+                               kCanaryCode, "SUMMARY: AddressSanitizer: use-after-poison"},
                     .violate =
                         [] {
                           Owned<Page> page = NewPage();
@@ -207,8 +207,9 @@ RACEFUZZ_CANARY(page_mapping_used_on_other_thread,
                     .clause = "with_page_mapped: the mapping may be local to the mapping thread; "
                               "dereferencing it on another thread is UB",
                     .builds = kAsan,
-                    .expect = {"ERROR: AddressSanitizer: use-after-poison", "racefuzz timeline",
-                               "T0 hold page 1", "SUMMARY: AddressSanitizer: use-after-poison"},
+                    .expect = {"ERROR: AddressSanitizer: use-after-poison", "WRITE of size 1 at",
+                               kCanaryCode, "racefuzz timeline", "T0 hold page 1",
+                               "SUMMARY: AddressSanitizer: use-after-poison"},
                     .violate =
                         [] {
                           g_page = NewPage();
@@ -254,8 +255,8 @@ RACEFUZZ_CANARY(
                   "PAGE_SIZE, else EINVAL and f is not called (no overflow of off + len)",
         .builds = kAsan,
         // Without the check, the pointer for [4090, 4106) runs off the page: ASan.
-        .expect = {"ERROR: AddressSanitizer: heap-buffer-overflow",
-                   "SUMMARY: AddressSanitizer: heap-buffer-overflow"},
+        .expect = {"ERROR: AddressSanitizer: heap-buffer-overflow", "WRITE of size 16 at",
+                   "#0 __asan_memset", "SUMMARY: AddressSanitizer: heap-buffer-overflow"},
         .violate =
             [] {
               Owned<Page> page = NewPage();
@@ -289,24 +290,26 @@ RACEFUZZ_CANARY(
 
 // --- Page: the caller's buffers (ASan, TSan) ---
 
+enum Direction { kToBuffer, kFromBuffer };
+
+// Copies 64 bytes of a fresh page into (read_raw) or out of (write_raw) a heap buffer of
+// `buffer_size` bytes.
+template <Direction kDirection>
+void CopyWithBuffer(size_t buffer_size) {
+  Owned<Page> page = NewPage();
+  std::vector<uint8_t> buf(buffer_size);
+  Check(kDirection == kToBuffer ? page->read_raw(buf.data(), 0, 64)
+                                : page->write_raw(buf.data(), 0, 64));
+}
+
 RACEFUZZ_CANARY(page_read_raw_dst_too_small,
                 {
                     .clause = "read_raw: dst valid for writing len bytes",
                     .builds = kAsan,
                     .expect = {"ERROR: AddressSanitizer: heap-buffer-overflow", "WRITE of size 64",
-                               "SUMMARY: AddressSanitizer: heap-buffer-overflow"},
-                    .violate =
-                        [] {
-                          Owned<Page> page = NewPage();
-                          std::vector<uint8_t> dst(16);
-                          Check(page->read_raw(dst.data(), 0, 64));
-                        },
-                    .clean =
-                        [] {
-                          Owned<Page> page = NewPage();
-                          std::vector<uint8_t> dst(64);
-                          Check(page->read_raw(dst.data(), 0, 64));
-                        },
+                               kReadRaw, "SUMMARY: AddressSanitizer: heap-buffer-overflow"},
+                    .violate = [] { CopyWithBuffer<kToBuffer>(16); },
+                    .clean = [] { CopyWithBuffer<kToBuffer>(64); },
                 });
 
 RACEFUZZ_CANARY(page_write_raw_src_too_small,
@@ -314,19 +317,9 @@ RACEFUZZ_CANARY(page_write_raw_src_too_small,
                     .clause = "write_raw: src valid for reading len bytes",
                     .builds = kAsan,
                     .expect = {"ERROR: AddressSanitizer: heap-buffer-overflow", "READ of size 64",
-                               "SUMMARY: AddressSanitizer: heap-buffer-overflow"},
-                    .violate =
-                        [] {
-                          Owned<Page> page = NewPage();
-                          std::vector<uint8_t> src(16);
-                          Check(page->write_raw(src.data(), 0, 64));
-                        },
-                    .clean =
-                        [] {
-                          Owned<Page> page = NewPage();
-                          std::vector<uint8_t> src(64);
-                          Check(page->write_raw(src.data(), 0, 64));
-                        },
+                               kWriteRaw, "SUMMARY: AddressSanitizer: heap-buffer-overflow"},
+                    .violate = [] { CopyWithBuffer<kFromBuffer>(16); },
+                    .clean = [] { CopyWithBuffer<kFromBuffer>(64); },
                 });
 
 uint8_t g_buf[64];
@@ -489,8 +482,8 @@ RACEFUZZ_CANARY(page_freed_stays_quarantined,
                     .clause = "Owned<Page> release: freed pages stay poisoned (quarantine), so a "
                               "stale user is caught even when pages are allocated again",
                     .builds = kAsan,
-                    .expect = {"ERROR: AddressSanitizer: use-after-poison",
-                               "SUMMARY: AddressSanitizer: use-after-poison"},
+                    .expect = {"ERROR: AddressSanitizer: use-after-poison", "WRITE of size 1 at",
+                               kCanaryCode, "SUMMARY: AddressSanitizer: use-after-poison"},
                     .violate =
                         [] {
                           Owned<Page> page = NewPage();
@@ -537,7 +530,8 @@ RACEFUZZ_CANARY(borrowed_page_outlives_owner,
                 {
                     .clause = "BorrowedPage::from_raw: ptr stays valid for the whole borrow",
                     .builds = kAsan,
-                    .expect = {"ERROR: AddressSanitizer: heap-use-after-free",
+                    .expect = {"ERROR: AddressSanitizer: heap-use-after-free", "READ of size 4 at",
+                               "#0 racefuzz::page::internal::kmap_local_page(",
                                "SUMMARY: AddressSanitizer: heap-use-after-free"},
                     .violate =
                         [] {
@@ -590,7 +584,8 @@ RACEFUZZ_CANARY(page_iter_outlives_allocation,
                     .clause = "AsPageIter::page_iter: yields every page in order; an iterator "
                               "outliving the allocation is a use after free",
                     .builds = kAsan,
-                    .expect = {"ERROR: AddressSanitizer: heap-use-after-free",
+                    .expect = {"ERROR: AddressSanitizer: heap-use-after-free", "READ of size 8 at",
+                               "#1 racefuzz::page::VmallocBuffer::PageIter::iterator::operator*()",
                                "SUMMARY: AddressSanitizer: heap-use-after-free"},
                     .violate =
                         [] {
