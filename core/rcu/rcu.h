@@ -12,8 +12,9 @@
 // Memory order: the kernel's dereference is a Relaxed load paired by address dependency with the
 // Release store in copy_update. TSan has no notion of address dependency, so dereference() loads
 // with memory_order_consume, which compilers and TSan treat as acquire: a publish that is not
-// Release (testing::ScopedRelaxedPublish) is then reported by TSan as a race on the new object's
-// initialization, as it would be a real bug on a weakly ordered CPU.
+// Release (the planted bug rcu-publish-relaxed), or a write to the object after it was published,
+// is then reported by TSan as a race with the reader, as it would be a real bug on a weakly ordered
+// CPU.
 #ifndef RACEFUZZ_CORE_RCU_RCU_H_
 #define RACEFUZZ_CORE_RCU_RCU_H_
 
@@ -30,11 +31,6 @@
 #include "core/sched/runtime.h"
 
 namespace racefuzz::rcu {
-
-namespace internal {
-// The store order copy_update publishes with: release, or relaxed under ScopedRelaxedPublish.
-std::memory_order PublishOrder();
-}  // namespace internal
 
 // A shared borrow of an RCU-protected object (the kernel's `P::Borrowed<'rcu>`).
 //
@@ -194,7 +190,7 @@ class Rcu {
       void* p = Traits::into_foreign(std::move(*next));
       yield_point("rcu_assign_pointer", {"rcu", id_});
       // Ordering: Release pairs with the consume load in dereference().
-      ptr_.store(p, internal::PublishOrder());
+      ptr_.store(p, std::memory_order_release);
     } else {
       yield_point("rcu_assign_null", {"rcu", id_});
       // Ordering: storing null publishes nothing.
@@ -235,20 +231,6 @@ class Rcu {
   uint64_t id_;
 };
 
-namespace testing {
-
-// While alive, copy_update publishes with a Relaxed store: the planted bug "WRITE_ONCE instead of
-// rcu_assign_pointer", so canaries can prove TSan catches it. Create it before a run, never in
-// correct code.
-class ScopedRelaxedPublish {
- public:
-  ScopedRelaxedPublish();
-  ~ScopedRelaxedPublish();
-  ScopedRelaxedPublish(const ScopedRelaxedPublish&) = delete;
-  ScopedRelaxedPublish& operator=(const ScopedRelaxedPublish&) = delete;
-};
-
-}  // namespace testing
 }  // namespace racefuzz::rcu
 
 #endif  // RACEFUZZ_CORE_RCU_RCU_H_

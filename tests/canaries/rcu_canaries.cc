@@ -155,20 +155,26 @@ RACEFUZZ_CANARY(rcu_call_rcu_grace_period_too_short,
                     .clean = [] { AgeOracle<false, true>(); },
                 });
 
-// Publishing with a Relaxed store (WRITE_ONCE instead of rcu_assign_pointer): the reader's read of
-// the new object races with its initialization.
-template <bool kRelaxed>
+// Publishing an object to readers: copy_update's Release store orders the object's initialization
+// before any reader that sees the new pointer (the clean twin: initialized, then published, read
+// with no report; it would report the race if the store were not Release, the planted bug
+// rcu-publish-relaxed). Writing the object after publishing it is a client's bug of the same class
+// as WRITE_ONCE instead of rcu_assign_pointer: nothing orders that write before the reader's read.
+template <bool kWriteAfterPublish>
 void Publish() {
-  std::optional<rcu::testing::ScopedRelaxedPublish> relaxed;
-  if (kRelaxed) relaxed.emplace();
   Rcu<KBox<int>> x(nullptr, 7);
-  RunThreads({[&] { (void)x.replace(KBox<int>::make(42)); },
+  RunThreads({[&] {
+                KBox<int> fresh = KBox<int>::make(kWriteAfterPublish ? 0 : 42);
+                int* object = fresh.get();
+                (void)x.replace(std::move(fresh));
+                if (kWriteAfterPublish) *object = 42;
+              },
               [&] {
                 for (;;) {
                   rcu::Guard g = rcu::read_lock();
                   std::optional<Borrow<int>> v = x.dereference(g);
                   if (!v.has_value()) continue;
-                  if (**v != 42) std::abort();
+                  if (ReadRaw(v->get()) != 42 && !kWriteAfterPublish) std::abort();
                   break;
                 }
               }});
@@ -176,11 +182,10 @@ void Publish() {
 
 RACEFUZZ_CANARY(rcu_relaxed_publish,
                 {
-                    .clause = "dereference pairs with the Release store of copy_update: a Relaxed "
-                              "publish races on the new object's initialization (TSan)",
+                    .clause = "dereference pairs with the Release store of copy_update: only what "
+                              "was written before the publish is ordered before the reader (TSan)",
                     .builds = kTsan,
-                    .expect = {"WARNING: ThreadSanitizer: data race", "Previous write",
-                               "KBox<int>::make", "racefuzz timeline",
+                    .expect = {"WARNING: ThreadSanitizer: data race", "racefuzz timeline",
                                "T0 rcu_assign_pointer rcu 7", "T1 rcu_dereference rcu 7",
                                "SUMMARY: ThreadSanitizer: data race"},
                     .violate = [] { Publish<true>(); },
