@@ -154,9 +154,9 @@ RACEFUZZ_CANARY(engine_livelock,
                     .clean = [] { SpinOnFlag<true>(); },
                 });
 
-template <bool kOwnerUnlocks>
+template <typename L, bool kOwnerUnlocks>
 void UnlockByOther() {
-  static Mutex mu("mu");
+  static L mu("mu");
   static Atomic<int> locked(0, "locked");
   RunThreads({[] {
                 mu.lock();
@@ -176,8 +176,52 @@ RACEFUZZ_CANARY(engine_unlock_not_owner,
                     .expect = {"ERROR: racefuzz: contract violation: mutex-unlock-not-owner",
                                "T1 unlocks mu, held by T0",
                                "SUMMARY: racefuzz: mutex-unlock-not-owner"},
-                    .violate = [] { UnlockByOther<false>(); },
-                    .clean = [] { UnlockByOther<true>(); },
+                    .violate = [] { UnlockByOther<Mutex, false>(); },
+                    .clean = [] { UnlockByOther<Mutex, true>(); },
+                });
+
+RACEFUZZ_CANARY(engine_spin_unlock_not_owner,
+                {
+                    .clause = "engine: a spinlock is unlocked only by the thread that holds it",
+                    .builds = kAll,
+                    .expect = {"ERROR: racefuzz: contract violation: spinlock-unlock-not-owner",
+                               "T1 unlocks mu, held by T0", "racefuzz timeline",
+                               "T0 spin_lock mu 0", "SUMMARY: racefuzz: spinlock-unlock-not-owner"},
+                    .violate = [] { UnlockByOther<SpinLock, false>(); },
+                    .clean = [] { UnlockByOther<SpinLock, true>(); },
+                });
+
+// A thread that locks a lock it already holds would wait for itself forever.
+template <typename L, bool kRelock>
+void LockTwice() {
+  static L lk("lk");
+  RunThreads({[] {
+    lk.lock();
+    if (kRelock) lk.lock();
+    lk.unlock();
+  }});
+}
+
+RACEFUZZ_CANARY(engine_mutex_relock,
+                {
+                    .clause = "engine: a thread does not lock a mutex it already holds",
+                    .builds = kAll,
+                    .expect = {"ERROR: racefuzz: contract violation: mutex-relock",
+                               "T0 locks lk, which it already holds", "racefuzz timeline",
+                               "T0 lock lk 0", "SUMMARY: racefuzz: mutex-relock"},
+                    .violate = [] { LockTwice<Mutex, true>(); },
+                    .clean = [] { LockTwice<Mutex, false>(); },
+                });
+
+RACEFUZZ_CANARY(engine_spin_relock,
+                {
+                    .clause = "engine: a thread does not lock a spinlock it already holds",
+                    .builds = kAll,
+                    .expect = {"ERROR: racefuzz: contract violation: spinlock-relock",
+                               "T0 locks lk, which it already holds", "racefuzz timeline",
+                               "T0 spin_lock lk 0", "SUMMARY: racefuzz: spinlock-relock"},
+                    .violate = [] { LockTwice<SpinLock, true>(); },
+                    .clean = [] { LockTwice<SpinLock, false>(); },
                 });
 
 }  // namespace
