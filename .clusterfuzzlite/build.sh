@@ -84,9 +84,9 @@ for t in "${targets[@]}"; do
     if [[ -f "$OUT/$t.dict" ]]; then echo "dict = $t.dict"; fi
     # The compiled-in defaults, spelled out for ClusterFuzzLite's own runs (sanitizers/*.options).
     echo "[asan]"
-    tr ':' '\n' <sanitizers/asan.options | sed 's/=/ = /'
+    grep -v '^#' sanitizers/asan.options | sed 's/=/ = /'
     echo "[ubsan]"
-    tr ':' '\n' <sanitizers/ubsan.options | sed 's/=/ = /'
+    grep -v '^#' sanitizers/ubsan.options | sed 's/=/ = /'
   } >"$OUT/$t.options"
   echo "racefuzz: built $OUT/$t"
 done

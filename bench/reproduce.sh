@@ -34,7 +34,6 @@ while getopts "n:t:b:m:r:j:e:s:o:w:Eh" opt; do
   esac
 done
 has_stage() { [[ ",$stages," == *",$1,"* ]]; }
-export PATH=/usr/lib/llvm-19/bin:$PATH
 manifest=$src/bench/planted/bugs.tsv
 tools=$src/bench/planted/experiment
 mkdir -p "$out" "$work"
@@ -51,11 +50,10 @@ configure_build() {  # <dir> <preset> <bug or ""> <targets...>
   local dir=$1 preset=$2 bug=$3
   shift 3
   mkdir -p "$(dirname "$dir")"
-  if [[ ! -f $dir/build.ninja ]]; then
-    (cd "$src" && cmake --preset "$preset" -B "$dir" -DRACEFUZZ_BUILD_TESTS=OFF \
-      -DRACEFUZZ_PLANTED_BUG="$bug" >"$dir.configure.log" 2>&1) ||
-      { log "configure failed: $dir.configure.log"; return 1; }
-  fi
+  # ci/configure.py: the preset, checked against the cache (a no-op when it matches).
+  python3 "$src/ci/configure.py" "$preset" -B "$dir" -DRACEFUZZ_BUILD_TESTS=OFF \
+    -DRACEFUZZ_PLANTED_BUG="$bug" >"$dir.configure.log" 2>&1 ||
+    { log "configure failed: $dir.configure.log"; return 1; }
   cmake --build "$dir" -j2 --target "$@" >"$dir.build.log" 2>&1 ||
     { log "build failed: $dir.build.log"; return 1; }
 }

@@ -12,6 +12,5 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash ci/setup.sh
-export PATH="/usr/lib/llvm-19/bin:$PATH"
 exec ./racefuzz campaign --time="${RACEFUZZ_TIME:-10m}" --jobs="${RACEFUZZ_JOBS:-$(nproc)}" \
   --known=ci/known_crashes.txt "$@"

@@ -7,7 +7,6 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 sanitizer="${1:?usage: ci/pr_fuzz.sh tsan|asan [seconds]}"
 seconds="${2:-30}"
-export PATH="/usr/lib/llvm-19/bin:$PATH"
 status=0
 mapfile -t targets < <(./racefuzz list --names)
 for target in "${targets[@]}"; do

@@ -4,10 +4,14 @@
 # silent), corpus and regression replays, determinism and replay round trips.
 #
 #   bash ci/test.sh [preset...]     default: tsan asan
+#
+# Each build is configured by ci/configure.py (the preset, then a check of the cache: sanitizer,
+# build type, compiler; a build configured another way is configured fresh), and before its tests
+# run, its binaries are checked to carry the sanitizer the preset asks for (ci/check_sanitizer.sh):
+# a "tsan" build without TSan stops here instead of passing its tests vacuously.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash ci/setup.sh
-export PATH="/usr/lib/llvm-19/bin:$PATH"  # llvm-symbolizer for readable reports
 
 presets=("$@")
 ((${#presets[@]})) || presets=(tsan asan)
@@ -17,8 +21,9 @@ echo "=== racefuzz: format"
 bash ci/format.sh
 for preset in "${presets[@]}"; do
   echo "=== racefuzz: build [$preset]"
-  cmake --preset "$preset" >/dev/null
+  python3 ci/configure.py "$preset" >/dev/null
   cmake --build --preset "$preset" -j "$jobs"
+  bash ci/check_sanitizer.sh "$preset"
   echo "=== racefuzz: test [$preset]"
   ctest --preset "$preset" -j "$jobs"
 done

@@ -14,12 +14,11 @@ std::string RunSettings::Describe() const {
 }
 
 std::map<std::string, std::string> FuzzerEnv(const RunSettings& run) {
-  const char* path = std::getenv("PATH");
-  std::map<std::string, std::string> env = {
-      {"PATH", absl::StrCat("/usr/lib/llvm-19/bin:", path != nullptr ? path : "/usr/bin:/bin")},
-      {"RACEFUZZ_MODE", run.mode},
-      {"RACEFUZZ_SCHEDULE", run.schedule},
-      {"RACEFUZZ_MEMORY", run.memory}};
+  // No PATH: every binary finds llvm-symbolizer by the absolute path compiled into its sanitizer
+  // options (sanitizers/sanitizer_options.h.in).
+  std::map<std::string, std::string> env = {{"RACEFUZZ_MODE", run.mode},
+                                            {"RACEFUZZ_SCHEDULE", run.schedule},
+                                            {"RACEFUZZ_MEMORY", run.memory}};
   if (run.pct_depth > 0) env["RACEFUZZ_PCT_DEPTH"] = absl::StrCat(run.pct_depth);
   return env;
 }

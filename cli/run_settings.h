@@ -35,8 +35,7 @@ struct RunSettings {
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(RunSettings, mode, schedule, pct_depth, memory,
                                                 timeout_s)
 
-// The environment a fuzzer runs with: PATH with llvm-19's symbolizer first, and the RACEFUZZ_*
-// variables of `run`.
+// The environment a fuzzer runs with: the RACEFUZZ_* variables of `run` (PATH is left alone).
 std::map<std::string, std::string> FuzzerEnv(const RunSettings& run);
 
 // `env` without PATH, for printing a command a user can paste (PATH only adds llvm-symbolizer).

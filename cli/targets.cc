@@ -158,15 +158,13 @@ absl::Status EnsureBuilt(const Build& build, const Target& target, int jobs) {
     fs::remove(dir / "CMakeCache.txt", ec);
   }
   if (!fs::exists(dir / "CMakeCache.txt")) {
-    std::vector<std::string> configure = {"cmake",         "-S", Root().string(), "--preset",
+    // ci/configure.py: the preset, then a check that the cache is the build asked for.
+    std::vector<std::string> configure = {"python3", (Root() / "ci/configure.py").string(),
                                           build.sanitizer, "-B", dir.string()};
     configure.push_back(absl::StrCat("-DRACEFUZZ_PLANTED_BUG=", build.planted_bug));
     std::printf("racefuzz: configuring build/%s ...\n", build.Name().c_str());
     std::fflush(stdout);
-    // cmake --preset reads CMakePresets.json from the current directory's project: run from root.
-    ProcessOptions in_root = options;
-    in_root.cwd = Root().string();
-    auto result = RunProcess(configure, in_root);
+    auto result = RunProcess(configure, options);
     if (!result.ok()) return result.status();
     if (result->exit_code != 0) return fail("configuring " + build.Name(), configure);
   }

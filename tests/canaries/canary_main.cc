@@ -103,6 +103,34 @@ void ExpectClean(const Canary& c) {
   }
 }
 
+// The sanitizers this binary was really compiled with, whatever its build is called.
+unsigned CarriedBuild() {
+#if defined(__has_feature)
+#if __has_feature(thread_sanitizer)
+  return kTsan;
+#elif __has_feature(address_sanitizer)
+  return kAsan;
+#endif
+#endif
+  return kDebug;
+}
+
+// The build this run must test: RACEFUZZ_EXPECT_SANITIZER (the test presets set it from the preset
+// name: `ctest --preset tsan` expects TSan) or else the build's own name. The canaries of that
+// build are registered whatever the binary carries, so a "tsan" build without TSan fails its TSan
+// canaries (the violation goes unreported) instead of skipping them.
+unsigned ExpectedBuild() {
+  const char* v = std::getenv("RACEFUZZ_EXPECT_SANITIZER");
+  if (v == nullptr || *v == '\0') return ThisBuild();
+  if (std::strcmp(v, "tsan") == 0) return kTsan;
+  if (std::strcmp(v, "asan") == 0) return kAsan;
+  return kDebug;
+}
+
+const char* BuildName(unsigned build) {
+  return build == kTsan ? "tsan" : build == kAsan ? "asan" : "no sanitizer";
+}
+
 class CanaryTest : public testing::Test {
  public:
   CanaryTest(const Canary& c, bool violate) : c_(c), violate_(violate) {}
@@ -129,8 +157,29 @@ int main(int argc, char** argv) {
     return 2;
   }
   testing::InitGoogleTest(&argc, argv);
+  using racefuzz::canary::BuildName;
+  const unsigned expected = racefuzz::canary::ExpectedBuild();
+  const unsigned carried = racefuzz::canary::CarriedBuild();
+  const unsigned labelled = racefuzz::canary::ThisBuild();
+  testing::RegisterTest(
+      "Build", "CarriesTheSanitizerAskedFor", nullptr, nullptr, __FILE__, __LINE__,
+      [=]() -> testing::Test* {
+        struct T : testing::Test {
+          unsigned expected, carried, labelled;
+          T(unsigned e, unsigned c, unsigned l) : expected(e), carried(c), labelled(l) {}
+          void TestBody() override {
+            EXPECT_EQ(BuildName(carried), std::string(BuildName(expected)))
+                << "this binary was compiled without the sanitizer its build asks for: "
+                   "reconfigure the build fresh (python3 ci/configure.py <preset>)";
+            EXPECT_EQ(BuildName(labelled), std::string(BuildName(expected)))
+                << "the build is configured as RACEFUZZ_SANITIZER=" << RACEFUZZ_BUILD_NAME
+                << ", not as its preset asks";
+          }
+        };
+        return new T(expected, carried, labelled);
+      });
   for (const auto& c : All()) {
-    if ((c.builds & racefuzz::canary::ThisBuild()) == 0) continue;
+    if ((c.builds & expected) == 0) continue;
     for (bool violate : {true, false}) {
       const std::string test = std::string(c.name) + (violate ? "_detected" : "_clean_twin");
       testing::RegisterTest("Canary", test.c_str(), nullptr, c.clause, __FILE__, __LINE__,
