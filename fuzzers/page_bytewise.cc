@@ -190,4 +190,13 @@ class PageBytewiseWorld {
 }  // namespace
 }  // namespace racefuzz::fuzz
 
-RACEFUZZ_OP_FUZZER(PageBytewiseWorld)
+// libFuzzer's entry points: seeds on request, then one input per call.
+extern "C" int LLVMFuzzerInitialize(int*, char***) {
+  racefuzz::fuzz::MaybeWriteSeeds<racefuzz::fuzz::PageBytewiseWorld>();
+  return 0;
+}
+
+extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
+  racefuzz::FuzzInputScope scope;
+  return racefuzz::fuzz::RunOpFuzzer<racefuzz::fuzz::PageBytewiseWorld>(data, size);
+}

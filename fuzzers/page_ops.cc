@@ -251,4 +251,13 @@ class PageOpsWorld {
 }  // namespace
 }  // namespace racefuzz::fuzz
 
-RACEFUZZ_OP_FUZZER(PageOpsWorld)
+// libFuzzer's entry points: seeds on request, then one input per call.
+extern "C" int LLVMFuzzerInitialize(int*, char***) {
+  racefuzz::fuzz::MaybeWriteSeeds<racefuzz::fuzz::PageOpsWorld>();
+  return 0;
+}
+
+extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
+  racefuzz::FuzzInputScope scope;
+  return racefuzz::fuzz::RunOpFuzzer<racefuzz::fuzz::PageOpsWorld>(data, size);
+}

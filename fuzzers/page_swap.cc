@@ -246,4 +246,13 @@ std::vector<Seed<PageSwapWorld>> PageSwapWorld::Seeds() {
 }  // namespace
 }  // namespace racefuzz::fuzz
 
-RACEFUZZ_OP_FUZZER(PageSwapWorld)
+// libFuzzer's entry points: seeds on request, then one input per call.
+extern "C" int LLVMFuzzerInitialize(int*, char***) {
+  racefuzz::fuzz::MaybeWriteSeeds<racefuzz::fuzz::PageSwapWorld>();
+  return 0;
+}
+
+extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
+  racefuzz::FuzzInputScope scope;
+  return racefuzz::fuzz::RunOpFuzzer<racefuzz::fuzz::PageSwapWorld>(data, size);
+}

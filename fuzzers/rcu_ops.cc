@@ -255,4 +255,13 @@ std::vector<Seed<RcuOpsWorld>> RcuOpsWorld::Seeds() {
 }  // namespace
 }  // namespace racefuzz::fuzz
 
-RACEFUZZ_OP_FUZZER(RcuOpsWorld)
+// libFuzzer's entry points: seeds on request, then one input per call.
+extern "C" int LLVMFuzzerInitialize(int*, char***) {
+  racefuzz::fuzz::MaybeWriteSeeds<racefuzz::fuzz::RcuOpsWorld>();
+  return 0;
+}
+
+extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
+  racefuzz::FuzzInputScope scope;
+  return racefuzz::fuzz::RunOpFuzzer<racefuzz::fuzz::RcuOpsWorld>(data, size);
+}

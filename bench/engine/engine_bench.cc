@@ -24,21 +24,7 @@ namespace {
 constexpr int kInputs = 64;           // distinct programs/schedules cycled through
 constexpr size_t kInputBytes = 4096;  // enough schedule bytes for 8 threads x 64 ops
 
-const char* ExecutorName(Executor e) {
-  switch (e) {
-    case Executor::kDeterministic:
-      return "deterministic";
-    case Executor::kThreads:
-      return "threads";
-    case Executor::kNaive:
-      return "naive";
-    case Executor::kSequential:
-      return "sequential";
-  }
-  return "?";
-}
-
-void BM_Exec(benchmark::State& state, Executor executor) {
+void BM_Exec(benchmark::State& state, Mode mode) {
   const int threads = static_cast<int>(state.range(0));
   const int ops = static_cast<int>(state.range(1));
   std::vector<LockedProgram> programs;
@@ -53,7 +39,7 @@ void BM_Exec(benchmark::State& state, Executor executor) {
   }
   size_t i = 0;
   for (auto _ : state) {
-    const uint64_t sum = RunLockedProgram(programs[i], executor, inputs[i]);
+    const uint64_t sum = RunLockedProgram(programs[i], mode, inputs[i]);
     if (sum != expected[i]) {
       state.SkipWithError("lost update: the locked program is not race-free in this mode");
       break;
@@ -108,10 +94,9 @@ class RatioReporter : public benchmark::ConsoleReporter {
 };
 
 void RegisterAll() {
-  for (Executor e :
-       {Executor::kDeterministic, Executor::kThreads, Executor::kNaive, Executor::kSequential}) {
-    auto* b = benchmark::RegisterBenchmark((std::string("Exec/") + ExecutorName(e)).c_str(),
-                                           [e](benchmark::State& s) { BM_Exec(s, e); });
+  for (const auto& [mode, name] : kModeNames) {
+    auto* b = benchmark::RegisterBenchmark((std::string("Exec/") + std::string(name)).c_str(),
+                                           [mode](benchmark::State& s) { BM_Exec(s, mode); });
     // The headline program (3 x 16), then growth in threads (2..8 at 16 ops) and in ops (4..64 at
     // 3 threads).
     b->ArgNames({"threads", "ops"});

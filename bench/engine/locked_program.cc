@@ -33,18 +33,17 @@ void Body(Shared& shared, const LockedProgram& program, int t) {
 
 }  // namespace
 
-uint64_t RunLockedProgram(const LockedProgram& program, Executor executor,
+uint64_t RunLockedProgram(const LockedProgram& program, Mode mode,
                           const std::vector<uint8_t>& input) {
   Shared shared;
   auto setup = [&] {
     for (int t = 0; t < program.threads; ++t) spawn([&, t] { Body(shared, program, t); });
   };
-  if (executor == Executor::kSequential) {
+  if (mode == Mode::kSequential) {
     for (int t = 0; t < program.threads; ++t) Body(shared, program, t);
   } else {
     HarnessConfig config;
-    config.mode = executor == Executor::kDeterministic ? Mode::kDeterministic : Mode::kThreads;
-    config.naive = executor == Executor::kNaive;
+    config.mode = mode;
     SetHarnessConfig(config);
     FuzzedDataProvider fdp(input.data(), input.size());
     RunInput(fdp, setup);

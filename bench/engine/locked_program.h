@@ -9,6 +9,8 @@
 #include <cstdint>
 #include <vector>
 
+#include "core/sched/mode.h"
+
 namespace racefuzz::bench {
 
 // One input's program: for every (thread, op), the slot it adds to and the amount.
@@ -21,18 +23,11 @@ struct LockedProgram {
 
 inline constexpr int kSlots = 16;
 
-// How a run of the program is executed.
-enum class Executor {
-  kDeterministic,  // racefuzz::RunInput, deterministic mode, input-driven schedule
-  kThreads,        // racefuzz::RunInput, threads mode (persistent pool)
-  kNaive,          // racefuzz::RunInput, naive mode (a std::thread per simulated thread per input)
-  kSequential,     // no scheduler: the bodies called one after the other
-};
-
-// Runs `program` once with `executor`; the schedule (deterministic mode) is read from the front of
+// Runs `program` once in `mode` (through racefuzz::RunInput; kSequential: no scheduler at all, the
+// bodies called one after the other); the schedule (deterministic mode) is read from the front of
 // `input`. Returns the sum of the counters (checked by the caller: the program is race-free, so
 // it is the same in every mode).
-uint64_t RunLockedProgram(const LockedProgram& program, Executor executor,
+uint64_t RunLockedProgram(const LockedProgram& program, Mode mode,
                           const std::vector<uint8_t>& input);
 
 // A reproducible pseudo-random program and schedule input for iteration `seed`.

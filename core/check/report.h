@@ -9,24 +9,38 @@
 //     ...
 //   SUMMARY: racefuzz: rcu-guard-other-thread
 //
-// Sanitizer reports get the timeline too: racefuzz defines __sanitizer_report_error_summary, which
-// every sanitizer calls with its SUMMARY line.
+// A report is a value: the engine fills it (kind, details, and the timeline of the run it belongs
+// to) and this file only formats and prints it. Fail and ContractViolation, the calls models make,
+// are defined by the engine (core/sched/run_report.cc), which knows the run; core/check knows no
+// run. Sanitizer reports get the timeline too: the engine defines __sanitizer_report_error_summary,
+// which every sanitizer calls with its SUMMARY line.
 #ifndef RACEFUZZ_CORE_CHECK_REPORT_H_
 #define RACEFUZZ_CORE_CHECK_REPORT_H_
 
-#include <cstdio>
-#include "absl/strings/string_view.h"
+#include <string>
 
 #include "absl/strings/str_format.h"
+#include "absl/strings/string_view.h"
 
 namespace racefuzz::check {
 
-// Registers what to print under every report (the scheduler registers its timeline).
-void SetContextPrinter(void (*printer)(FILE* out));
+struct Report {
+  std::string title;  // after "ERROR: racefuzz: ": "deadlock", "contract violation: page-bounds"
+  // A stable identifier ("deadlock", "livelock", or a contract clause such as "page-bounds"): what
+  // the SUMMARY line names and what campaigns de-duplicate on.
+  std::string kind;
+  std::string details;   // printed indented under the ERROR line; may be empty
+  std::string timeline;  // the run's timeline, as the engine formats it; empty outside runs
+};
 
-// Prints a report of `kind` with `details` and the context, then aborts. `kind` is a stable
-// identifier ("deadlock", "livelock", or a contract clause such as "page-bounds"); it is what the
-// SUMMARY line names and what campaigns de-duplicate on.
+// The report's text, from its ERROR line to its SUMMARY line; `pid` names the process.
+std::string FormatReport(const Report& report, int pid);
+
+// Prints the report to stderr and aborts (so libFuzzer saves the input).
+[[noreturn]] void Emit(const Report& report);
+
+// Reports `kind` with `details`, and the active run's timeline, then aborts. Defined by the
+// engine (core/sched/run_report.cc).
 [[noreturn]] void Fail(absl::string_view kind, absl::string_view details);
 
 // Like Fail, for a broken contract clause: "ERROR: racefuzz: contract violation: <clause>".

@@ -3,15 +3,21 @@
 #include <cstdio>
 #include <cstdlib>
 #include <optional>
+#include <string>
+#include <vector>
 
 #include "absl/status/status.h"
 #include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "absl/strings/str_join.h"
+#include "core/sched/byte_source.h"
 #include "core/sched/happens_before.h"
 #include "core/sched/hooks.h"
 #include "core/sched/input_schedule.h"
 #include "core/sched/pct_schedule.h"
 #include "core/sched/round_robin_schedule.h"
+#include "core/sched/run.h"
 #include "core/sched/scheduler.h"
 #include "core/sched/thread_pool.h"
 
@@ -28,20 +34,17 @@ std::optional<HarnessConfig>& Config() {
 absl::StatusOr<HarnessConfig> HarnessConfigFromEnv() {
   HarnessConfig c;
   if (const char* v = std::getenv("RACEFUZZ_MODE"); v != nullptr && *v != '\0') {
-    const std::string_view s(v);
-    if (s == "deterministic") {
-      c.mode = Mode::kDeterministic;
-    } else if (s == "threads") {
-      c.mode = Mode::kThreads;
-    } else if (s == "naive") {
-      c.mode = Mode::kThreads;
-      c.naive = true;
-    } else if (s == "sequential") {
-      c.mode = Mode::kOff;
-    } else {
-      return absl::InvalidArgumentError(absl::StrFormat(
-          "RACEFUZZ_MODE=%s: expected 'deterministic', 'threads', 'naive' or 'sequential'", s));
+    const std::optional<Mode> mode = ParseMode(v);
+    if (!mode.has_value()) {
+      std::vector<std::string> names;
+      for (const auto& [m, name] : kModeNames)
+        names.push_back(absl::StrCat("'", std::string(name), "'"));
+      const std::string last = names.back();
+      names.pop_back();
+      return absl::InvalidArgumentError(absl::StrFormat("RACEFUZZ_MODE=%s: expected %s or %s", v,
+                                                        absl::StrJoin(names, ", "), last));
     }
+    c.mode = *mode;
   }
   if (const char* v = std::getenv("RACEFUZZ_SCHEDULE"); v != nullptr && *v != '\0') {
     const std::string_view s(v);
@@ -102,34 +105,78 @@ FuzzInputScope::~FuzzInputScope() {
   between_inputs = true;
 }
 
-uint64_t RunInput(FuzzedDataProvider& fdp, absl::FunctionRef<void()> setup) {
-  const HarnessConfig& config = GetHarnessConfig();
-  if (config.mode == Mode::kOff) {
-    setup();                     // sequential: spawn runs each body to completion, inline
-    internal::RunRunEndHooks();  // models check and reset their per-run state, as after any run
-    return 0;
-  }
-  if (config.mode == Mode::kThreads) {
-    ThreadPool::Get().Run(setup, config.naive);
-    return 0;
-  }
+namespace {
+
+uint64_t RunDeterministic(const HarnessConfig& config, absl::Span<const uint8_t> schedule,
+                          absl::FunctionRef<void()> setup, absl::FunctionRef<void()> finish) {
+  ByteSource bytes(schedule);
   // Only the selected source is built: PCT reads its change points from the input on construction.
   std::optional<InputSchedule> input;
   std::optional<PctSchedule> pct;
   RoundRobinSchedule round_robin;
   ScheduleSource* source = &round_robin;
-  if (config.schedule == ScheduleKind::kInput) source = &input.emplace(fdp);
-  if (config.schedule == ScheduleKind::kPct) source = &pct.emplace(fdp);
+  if (config.schedule == ScheduleKind::kInput) source = &input.emplace(bytes);
+  if (config.schedule == ScheduleKind::kPct) source = &pct.emplace(bytes);
 
   Scheduler& scheduler = Scheduler::Get();
-  scheduler.Run(*source, setup, RunOptions{.max_steps = config.max_steps});
+  scheduler.Run(*source, setup,
+                RunOptions{.max_steps = config.max_steps, .print_trace_hash = config.print_trace});
   const Trace& trace = scheduler.trace();
   if (config.print_trace) {
     trace.Print(stderr, Trace::kCapacity);
     absl::FPrintF(stderr, "racefuzz: trace hash %016x (%s schedule)\n", trace.hash(),
                   source->name());
   }
+  // The final oracle: no simulated thread any more, but a report still shows the interleaving.
+  internal::Run finishing{.mode = Mode::kOff,
+                          .engine = &internal::SequentialEngine(),
+                          .timeline = &trace,
+                          .print_trace_hash = config.print_trace,
+                          .schedule_name = source->name()};
+  internal::RunScope installed(finishing);
+  finish();
   return trace.hash();
+}
+
+}  // namespace
+
+uint64_t RunInput(absl::Span<const uint8_t> schedule, absl::FunctionRef<void()> setup,
+                  absl::FunctionRef<void()> finish) {
+  const HarnessConfig& config = GetHarnessConfig();
+  switch (config.mode) {
+    case Mode::kDeterministic:
+      return RunDeterministic(config, schedule, setup, finish);
+    case Mode::kThreads:
+    case Mode::kNaive:
+      ThreadPool::Get().Run(setup, config.mode == Mode::kNaive);
+      break;
+    case Mode::kOff:
+    case Mode::kSequential: {
+      // No scheduler: spawn runs each body to completion, inline.
+      internal::Run sequential{.mode = Mode::kSequential, .engine = &internal::SequentialEngine()};
+      internal::RunScope installed(sequential);
+      setup();
+      internal::RunRunEndHooks();  // models check and reset their per-run state, as after any run
+      break;
+    }
+  }
+  finish();
+  return 0;
+}
+
+uint64_t RunInput(FuzzedDataProvider& fdp, absl::FunctionRef<void()> setup,
+                  absl::FunctionRef<void()> finish) {
+  if (GetHarnessConfig().mode != Mode::kDeterministic) return RunInput({}, setup, finish);
+  // The bytes the target left, from the front (reused across inputs: no allocation per run).
+  static thread_local std::vector<uint8_t> schedule;
+  {
+    // SAFETY: a copy of the input on the thread that runs it, before any simulated thread: it races
+    // with nothing, and TSan would check it byte range by byte range.
+    TsanIgnoreScope hidden;
+    schedule.resize(fdp.remaining_bytes());
+    if (!schedule.empty()) fdp.ConsumeData(schedule.data(), schedule.size());
+  }
+  return RunInput(schedule, setup, finish);
 }
 
 }  // namespace racefuzz

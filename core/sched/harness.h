@@ -13,7 +13,8 @@
 //   RACEFUZZ_TRACE=1                      (print every run's whole timeline and hash to stderr)
 //
 // A fuzz target decodes its program from the back of the FuzzedDataProvider (ConsumeIntegral,
-// ConsumeBool, ...) before calling RunInput; the schedule is read from the front.
+// ConsumeBool, ...) before calling RunInput; RunInput hands the bytes left to the schedule, which
+// reads them from the front (core/sched/byte_source.h).
 #ifndef RACEFUZZ_CORE_SCHED_HARNESS_H_
 #define RACEFUZZ_CORE_SCHED_HARNESS_H_
 
@@ -23,6 +24,8 @@
 
 #include "absl/functional/function_ref.h"
 #include "absl/status/statusor.h"
+#include "absl/types/span.h"
+#include "core/sched/mode.h"
 #include "core/sched/runtime.h"
 
 namespace racefuzz {
@@ -30,8 +33,7 @@ namespace racefuzz {
 enum class ScheduleKind { kInput, kPct, kRoundRobin };
 
 struct HarnessConfig {
-  Mode mode = Mode::kDeterministic;  // kOff: sequential
-  bool naive = false;  // with kThreads: fresh OS threads per input instead of the pool
+  Mode mode = Mode::kDeterministic;  // kOff runs as kSequential
   ScheduleKind schedule = ScheduleKind::kInput;
   uint64_t max_steps = 100000;
   bool print_trace = false;
@@ -46,8 +48,17 @@ const HarnessConfig& GetHarnessConfig();
 void SetHarnessConfig(const HarnessConfig& config);
 
 // Runs `setup` (which spawns simulated threads with racefuzz::spawn) and the threads, scheduled by
-// the rest of `fdp`. Returns the run's trace hash (0 in threads mode).
-uint64_t RunInput(FuzzedDataProvider& fdp, absl::FunctionRef<void()> setup);
+// the rest of `fdp` (deterministic mode), then `finish`: the run's final oracle (a check of the
+// state the threads left, e.g. "page-content"), after every thread was joined and the run ended
+// (yield points do nothing in it), with the run's timeline still printed under any report it
+// raises. Returns the run's trace hash (0 outside deterministic mode).
+uint64_t RunInput(
+    FuzzedDataProvider& fdp, absl::FunctionRef<void()> setup,
+    absl::FunctionRef<void()> finish = [] {});
+// The same with the schedule's bytes given directly.
+uint64_t RunInput(
+    absl::Span<const uint8_t> schedule, absl::FunctionRef<void()> setup,
+    absl::FunctionRef<void()> finish = [] {});
 
 // One fuzz input, from the top of LLVMFuzzerTestOneInput to its return: construct one first thing
 // in the entry point. Between inputs, the calling thread's memory accesses are hidden from TSan.

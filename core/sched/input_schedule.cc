@@ -5,15 +5,14 @@
 
 namespace racefuzz {
 
-InputSchedule::InputSchedule(FuzzedDataProvider& fdp)
-    : fdp_(fdp), state_(0x5eed0000ull + fdp.remaining_bytes()) {}
+InputSchedule::InputSchedule(ByteSource& bytes)
+    : bytes_(bytes), state_(0x5eed0000ull + bytes.remaining()) {}
 
 RACEFUZZ_SCHED_INTERNAL ThreadId InputSchedule::Pick(absl::Span<const ThreadId> runnable,
                                                      ThreadId current) {
   (void)current;
   uint8_t byte;
-  if (fdp_.remaining_bytes() > 0) {
-    fdp_.ConsumeData(&byte, 1);
+  if (bytes_.Next(byte)) {
     ++from_input_;
     return runnable[byte % runnable.size()];
   }

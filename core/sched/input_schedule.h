@@ -1,9 +1,10 @@
 // The default schedule: the fuzz input picks the next runnable thread at every decision point, one
 // byte per decision, so libFuzzer's mutations explore interleavings the way they explore data.
 //
-// Bytes come from the front of the FuzzedDataProvider (ConsumeData), while fuzz targets decode
-// their program with ConsumeIntegral/ConsumeBool, which take bytes from the back: program and
-// schedule grow from the two ends of the input and a mutation of one rarely shifts the other.
+// Bytes come from a ByteSource: the harness hands it the bytes a fuzz target left after decoding
+// its program from the back of the input (FuzzedDataProvider's ConsumeIntegral/ConsumeBool take
+// bytes from the back), so program and schedule grow from the two ends of the input and a mutation
+// of one rarely shifts the other.
 //
 // When the bytes run out, decisions continue from a splitmix64 generator seeded by the number of
 // bytes the input had for its schedule: still a function of the input, so still exact replay, and
@@ -13,16 +14,15 @@
 
 #include <cstdint>
 
-#include <fuzzer/FuzzedDataProvider.h>
-
+#include "core/sched/byte_source.h"
 #include "core/sched/schedule_source.h"
 
 namespace racefuzz {
 
 class InputSchedule : public ScheduleSource {
  public:
-  // `fdp` must outlive this source; the source consumes its bytes from the front.
-  explicit InputSchedule(FuzzedDataProvider& fdp);
+  // Safety: `bytes` must outlive this source, which reads from its front.
+  explicit InputSchedule(ByteSource& bytes);
 
   const char* name() const override { return "input"; }
   ThreadId Pick(absl::Span<const ThreadId> runnable, ThreadId current) override;
@@ -32,7 +32,7 @@ class InputSchedule : public ScheduleSource {
   uint64_t from_fallback() const { return from_fallback_; }
 
  private:
-  FuzzedDataProvider& fdp_;
+  ByteSource& bytes_;
   uint64_t state_;
   uint64_t from_input_ = 0;
   uint64_t from_fallback_ = 0;

@@ -6,7 +6,7 @@
 
 namespace racefuzz {
 
-PctSchedule::PctSchedule(FuzzedDataProvider& fdp, int depth, uint32_t max_decisions) : fdp_(fdp) {
+PctSchedule::PctSchedule(ByteSource& bytes, int depth, uint32_t max_decisions) : bytes_(bytes) {
   num_change_points_ = std::clamp(depth, 1, kMaxDepth) - 1;
   for (int i = 0; i < num_change_points_; ++i) {
     change_points_[i] = max_decisions == 0 ? 0 : ReadFront(2) % max_decisions;
@@ -15,11 +15,7 @@ PctSchedule::PctSchedule(FuzzedDataProvider& fdp, int depth, uint32_t max_decisi
 
 uint32_t PctSchedule::ReadFront(int bytes) {
   uint32_t v = 0;
-  for (int i = 0; i < bytes; ++i) {
-    uint8_t b = 0;
-    if (fdp_.remaining_bytes() > 0) fdp_.ConsumeData(&b, 1);
-    v = (v << 8) | b;
-  }
+  for (int i = 0; i < bytes; ++i) v = (v << 8) | bytes_.NextOrZero();
   return v;
 }
 

@@ -10,8 +10,7 @@
 #include <array>
 #include <cstdint>
 
-#include <fuzzer/FuzzedDataProvider.h>
-
+#include "core/sched/byte_source.h"
 #include "core/sched/schedule_source.h"
 
 namespace racefuzz {
@@ -21,8 +20,8 @@ class PctSchedule : public ScheduleSource {
   static constexpr int kMaxDepth = 4;
 
   // Reads `depth - 1` change points in [0, max_decisions) and, at each spawn, a priority byte, all
-  // from the front of `fdp` (zeros once it is empty). `fdp` must outlive this source.
-  PctSchedule(FuzzedDataProvider& fdp, int depth = 3, uint32_t max_decisions = 1024);
+  // from the front of `bytes` (zeros once it is empty). Safety: `bytes` must outlive this source.
+  PctSchedule(ByteSource& bytes, int depth = 3, uint32_t max_decisions = 1024);
 
   const char* name() const override { return "pct"; }
   void OnSpawn(ThreadId t) override;
@@ -31,7 +30,7 @@ class PctSchedule : public ScheduleSource {
  private:
   uint32_t ReadFront(int bytes);
 
-  FuzzedDataProvider& fdp_;
+  ByteSource& bytes_;
   std::array<int, kMaxThreads> priority_{};
   std::array<uint32_t, kMaxDepth> change_points_{};
   int num_change_points_ = 0;

@@ -15,6 +15,7 @@
 
 #include "absl/functional/any_invocable.h"
 #include "core/sched/label.h"
+#include "core/sched/mode.h"
 
 namespace racefuzz {
 
@@ -22,12 +23,6 @@ using ThreadId = int;
 inline constexpr ThreadId kNoThread = -1;
 // Most simulated threads one run may have (spawned over the whole run).
 inline constexpr int kMaxThreads = 16;
-
-enum class Mode {
-  kOff,            // no run is active: yield points do nothing.
-  kDeterministic,  // fibers, input-driven schedule, exact replay.
-  kThreads,        // real OS threads from a pool: stress, cannot replay.
-};
 
 // What a yield point touches, for the timeline: `kind` and `id` print as "page 1".
 struct Object {
@@ -42,14 +37,22 @@ struct Range {
 };
 
 namespace internal {
-// Set only while a deterministic run is active (on the OS thread that runs it).
-extern Mode g_mode;
+struct Run;
+// The installed run (core/sched/run.h: its state, and who installs it) and its execution mode, the
+// one word yield points load: kDeterministic only inside a deterministic run, kThreads inside a
+// threads or naive run, kOff otherwise.
+struct ActiveRun {
+  Mode mode;
+  Run* run;
+};
+extern constinit ActiveRun g_active;
 void YieldPointSlow(Label op, Object obj, const Range* range);
 void NoteSlow(Label op, Object obj, const Range* range);
 }  // namespace internal
 
-// The mode of the active run, kOff outside runs.
-inline Mode current_mode() { return internal::g_mode; }
+// How the active run executes: kDeterministic, kThreads (also in a naive run) or kOff (outside
+// runs, and in a sequential run).
+inline Mode current_mode() { return internal::g_active.mode; }
 
 // The simulated thread running now, or kNoThread (outside a run, or on the thread that runs setup).
 ThreadId current_thread();
@@ -59,18 +62,18 @@ ThreadId current_thread();
 // touches, so the timeline reads "T2 write_raw page 1 [100, 356)". Costs one load and a branch
 // outside deterministic runs.
 inline void yield_point(Label op, Object obj = {}) {
-  if (internal::g_mode == Mode::kDeterministic) internal::YieldPointSlow(op, obj, nullptr);
+  if (internal::g_active.mode == Mode::kDeterministic) internal::YieldPointSlow(op, obj, nullptr);
 }
 inline void yield_point(Label op, Object obj, Range range) {
-  if (internal::g_mode == Mode::kDeterministic) internal::YieldPointSlow(op, obj, &range);
+  if (internal::g_active.mode == Mode::kDeterministic) internal::YieldPointSlow(op, obj, &range);
 }
 
 // Records an event in the timeline without a scheduling decision (e.g. "alloc_page page 3").
 inline void note(Label op, Object obj = {}) {
-  if (internal::g_mode == Mode::kDeterministic) internal::NoteSlow(op, obj, nullptr);
+  if (internal::g_active.mode == Mode::kDeterministic) internal::NoteSlow(op, obj, nullptr);
 }
 inline void note(Label op, Object obj, Range range) {
-  if (internal::g_mode == Mode::kDeterministic) internal::NoteSlow(op, obj, &range);
+  if (internal::g_active.mode == Mode::kDeterministic) internal::NoteSlow(op, obj, &range);
 }
 
 // Starts a simulated thread running `body`. Callable from a run's setup or from a simulated

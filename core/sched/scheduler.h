@@ -2,6 +2,11 @@
 // ScheduleSource pick which one runs at every decision point. Models do not use this class; they
 // use runtime.h and sync.h. Fuzz targets use harness.h.
 //
+// Its code is split along its seams: scheduler.cc (a run from start to end, spawn and join),
+// decision.cc (the decision loop: events, choices, switches, blocking), thread_table.* (the
+// threads and their runnable/blocked/parked sets), trace.* (the timeline), engine_reports.cc
+// (deadlock and livelock reports).
+//
 // Failure reports (all print the timeline, then abort so libFuzzer saves the input):
 // - deadlock: every live thread is blocked; each thread's blocked site is printed.
 // - livelock: the run passed its step budget (a spin that never ends, a thread that never yields
@@ -9,16 +14,16 @@
 #ifndef RACEFUZZ_CORE_SCHED_SCHEDULER_H_
 #define RACEFUZZ_CORE_SCHED_SCHEDULER_H_
 
-#include <array>
 #include <cstdint>
-#include <memory>
 #include <source_location>
 
 #include "absl/functional/any_invocable.h"
 #include "absl/functional/function_ref.h"
 #include "core/sched/fiber.h"
+#include "core/sched/run.h"
 #include "core/sched/runtime.h"
 #include "core/sched/schedule_source.h"
+#include "core/sched/thread_table.h"
 #include "core/sched/trace.h"
 
 namespace racefuzz {
@@ -26,9 +31,14 @@ namespace racefuzz {
 struct RunOptions {
   // Events after which a run is reported as a livelock.
   uint64_t max_steps = 100000;
+  // A report also prints the run's trace hash (RACEFUZZ_TRACE=1).
+  bool print_trace_hash = false;
 };
 
-class Scheduler {
+// Invariants: between runs no simulated thread exists and no run is installed; during Run, the run
+// (run.h) installed is `run_`, and `current_` is the thread whose fiber is executing (kNoThread on
+// the main context).
+class Scheduler final : public internal::Engine {
  public:
   // The scheduler of the calling OS thread (fiber stacks are mapped once and reused).
   static Scheduler& Get();
@@ -44,64 +54,49 @@ class Scheduler {
   bool running() const { return running_; }
   ThreadId current() const { return current_; }
 
-  // Runtime entry points (runtime.h, sync.h).
-  ThreadId Spawn(absl::AnyInvocable<void()> body);
-  void Join(ThreadId t);
+  // Runtime entry points (runtime.h, sync.h), through the installed run.
+  ThreadId Spawn(absl::AnyInvocable<void()> body) override;
+  void Join(ThreadId t) override;
+  ThreadId Running() const override { return current_; }
+  // wait_until's slow path: parks the current thread until another thread records an event.
+  void Wait(Label op, Object obj, std::source_location site) override { Park(op, obj, site); }
   void YieldPoint(Label op, Object obj, const Range* range);
   void Note(Label op, Object obj, const Range* range);
   // Blocks the current thread until Wake(on). Records `op obj` and `site` for deadlock reports.
   void Block(const void* on, Label op, Object obj, std::source_location site);
   // Makes every thread blocked on `on` runnable again.
-  void Wake(const void* on);
+  void Wake(const void* on) { threads_.Wake(on); }
   // Parks the current thread until another thread records an event (wait_until's slow path).
   void Park(Label op, Object obj, std::source_location site);
 
  private:
-  enum class State : uint8_t { kUnused, kRunnable, kBlocked, kParked, kFinished };
-
-  struct Thread {
-    Scheduler* owner = nullptr;
-    ThreadId id = kNoThread;
-    State state = State::kUnused;
-    internal::FiberContext ctx;
-    absl::AnyInvocable<void()> body;
-    // What the thread is blocked or parked on, for Wake and for deadlock reports.
-    const void* blocked_on = nullptr;
-    const char* blocked_op = nullptr;
-    Object blocked_obj;
-    std::source_location blocked_site;
-  };
-
   Scheduler();
   // Fiber entry: runs the body, then switches to the main context for good. Uninstrumented, so the
   // pooled TSan fiber's shadow call stack stays balanced across runs.
   static void FiberMain(void* arg);
-  void RunBody(Thread& th);
+  void RunBody(internal::SimThread& th);
   // Main context: the thread that just finished is done; wake its joiners.
   void OnThreadExit(ThreadId t);
   // The current thread stops running until Wake(on) (kBlocked) or another thread's next event
   // (kParked); records what it waits for, for deadlock reports.
-  void Wait(State state, const void* on, Label op, Object obj, std::source_location site);
-  // Collects runnable threads; returns how many.
-  int Runnable(std::array<ThreadId, kMaxThreads>& out) const;
-  ThreadId Choose(const std::array<ThreadId, kMaxThreads>& runnable, int n);
-  // A simulated thread gives up the CPU: picks the next thread and switches to it (returns when
-  // the current thread is picked again). Reports a deadlock if no thread can run.
+  void Suspend(internal::ThreadState state, const void* on, Label op, Object obj,
+               std::source_location site);
+  // The next thread to run among the runnable ones (asks the source if there are two or more).
+  ThreadId Choose(absl::Span<const ThreadId> runnable);
+  // A simulated thread gives up the CPU: picks the next thread and switches to it if it is another
+  // one (returns when the current thread is picked again). Reports a deadlock if no thread can run.
   void Reschedule();
   void Record(Label op, Object obj, const Range* range);
-  internal::FiberContext& ContextOf(ThreadId t) { return t == kNoThread ? main_ : threads_[t].ctx; }
-  [[noreturn]] void ReportDeadlock(std::source_location where = std::source_location::current());
+  [[noreturn]] void ReportDeadlock();
   [[noreturn]] void ReportLivelock();
-  static void PrintTimeline(FILE* out);
 
-  std::array<Thread, kMaxThreads> threads_;
-  std::array<std::unique_ptr<internal::FiberStack>, kMaxThreads> stacks_;
+  internal::ThreadTable threads_;
   internal::FiberContext main_;
   ScheduleSource* source_ = nullptr;
   RunOptions options_;
   Trace trace_;
+  internal::Run run_;
   ThreadId current_ = kNoThread;
-  int spawned_ = 0;
   bool running_ = false;
 };
 

@@ -1,10 +1,10 @@
 #include "core/sched/sync.h"
 
 #include "absl/strings/str_cat.h"
-#include "absl/strings/str_format.h"
 #include "core/check/report.h"
 #include "core/sched/happens_before.h"
 #include "core/sched/internal.h"
+#include "core/sched/run.h"
 #include "core/sched/scheduler.h"
 
 namespace racefuzz {
@@ -17,7 +17,7 @@ namespace internal {
 
 RACEFUZZ_SCHED_INTERNAL void LockModel::Lock(const void* lock, const char* name, const Names& names,
                                              std::source_location site) {
-  Scheduler& s = Scheduler::Get();
+  Scheduler& s = ActiveScheduler();
   yield_point(names.lock_op, {name, 0});
   if (s.current() == kNoThread) {  // a run's setup: no simulated thread has run yet
     happens_before_acquire(lock);
@@ -42,7 +42,7 @@ RACEFUZZ_SCHED_INTERNAL bool LockModel::TryLock(const void* lock, const char* na
 
 RACEFUZZ_SCHED_INTERNAL void LockModel::Unlock(const void* lock, const char* name,
                                                const Names& names) {
-  Scheduler& s = Scheduler::Get();
+  Scheduler& s = ActiveScheduler();
   if (s.current() == kNoThread) {  // a run's setup
     happens_before_release(lock);
     return;
@@ -90,24 +90,4 @@ void SpinLock::unlock() {
   flag_.clear(std::memory_order_release);
 }
 
-namespace internal {
-
-RACEFUZZ_SCHED_INTERNAL void WaitSlow(Label op, Object obj, std::source_location site) {
-  switch (current_mode()) {
-    case Mode::kDeterministic:
-      Scheduler::Get().Park(op, obj, site);
-      return;
-    case Mode::kThreads:
-      std::this_thread::yield();
-      return;
-    case Mode::kOff:
-      break;
-  }
-  check::Fail("wait-outside-run",
-              absl::StrFormat("wait_until at %s:%d outside a run: nothing else can make the "
-                              "condition true",
-                              site.file_name(), site.line()));
-}
-
-}  // namespace internal
 }  // namespace racefuzz

@@ -1,7 +1,5 @@
 #include "core/sched/thread_pool.h"
 
-#include "absl/strings/str_format.h"
-#include "core/check/report.h"
 #include "core/sched/hooks.h"
 
 namespace racefuzz {
@@ -37,10 +35,7 @@ ThreadId ThreadPool::Spawn(absl::AnyInvocable<void()> body) {
   ThreadId t;
   {
     std::lock_guard<std::mutex> lock(mu_);
-    if (spawned_ >= kMaxThreads) {
-      check::Fail("too-many-threads",
-                  absl::StrFormat("a run may spawn at most %d simulated threads", kMaxThreads));
-    }
+    if (spawned_ >= kMaxThreads) internal::ExitTooManyThreads();
     t = spawned_++;
     if (fresh_os_threads_) {
       fresh_[t] = std::thread([t, body = std::move(body)]() mutable {
@@ -75,9 +70,12 @@ void ThreadPool::Join(ThreadId t) {
   w.cv.wait(lock, [&w] { return !w.busy; });
 }
 
+void ThreadPool::Wait(Label, Object, std::source_location) { std::this_thread::yield(); }
+
 void ThreadPool::Run(absl::FunctionRef<void()> setup, bool fresh_os_threads) {
   fresh_os_threads_ = fresh_os_threads;
-  internal::g_mode = Mode::kThreads;
+  run_ = internal::Run{.mode = fresh_os_threads ? Mode::kNaive : Mode::kThreads, .engine = this};
+  internal::RunScope installed(run_);
   setup();
   int n;
   {
@@ -98,7 +96,6 @@ void ThreadPool::Run(absl::FunctionRef<void()> setup, bool fresh_os_threads) {
     spawned_ = 0;
   }
   internal::RunRunEndHooks();  // every body was joined: all it did happens-before the hooks
-  internal::g_mode = Mode::kOff;
 }
 
 }  // namespace racefuzz

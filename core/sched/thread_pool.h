@@ -15,11 +15,12 @@
 
 #include "absl/functional/any_invocable.h"
 #include "absl/functional/function_ref.h"
+#include "core/sched/run.h"
 #include "core/sched/runtime.h"
 
 namespace racefuzz {
 
-class ThreadPool {
+class ThreadPool final : public internal::Engine {
  public:
   // The process's pool; its workers live until the process exits.
   static ThreadPool& Get();
@@ -28,8 +29,12 @@ class ThreadPool {
   // bodies did happens-before the return (the pool's mutex carries the edge).
   void Run(absl::FunctionRef<void()> setup, bool fresh_os_threads = false);
 
-  ThreadId Spawn(absl::AnyInvocable<void()> body);
-  void Join(ThreadId t);
+  // Runtime entry points (runtime.h, sync.h), through the installed run.
+  ThreadId Spawn(absl::AnyInvocable<void()> body) override;
+  void Join(ThreadId t) override;
+  ThreadId Running() const override { return Current(); }
+  // wait_until's slow path: lets the OS run another thread.
+  void Wait(Label op, Object obj, std::source_location site) override;
   // The simulated thread id of the calling worker, kNoThread elsewhere.
   static ThreadId Current();
 
@@ -48,6 +53,7 @@ class ThreadPool {
   std::array<std::unique_ptr<Worker>, kMaxThreads> workers_;
   std::array<std::thread, kMaxThreads> fresh_;  // naive mode
   bool fresh_os_threads_ = false;
+  internal::Run run_;
   std::mutex mu_;
   int spawned_ = 0;
 };

@@ -65,11 +65,18 @@ RACEFUZZ_SCHED_INTERNAL std::string Trace::Format(const Event& e) {
   return s;
 }
 
-RACEFUZZ_SCHED_INTERNAL void Trace::Print(FILE* out, size_t n) const {
+RACEFUZZ_SCHED_INTERNAL std::string Trace::Timeline(size_t n) const {
   const std::vector<Event> last = Last(n);
-  absl::FPrintF(out, "racefuzz timeline: last %d of %d events, %d scheduling decisions\n",
-                last.size(), count_, num_decisions_);
-  for (const Event& e : last) absl::FPrintF(out, "  #%-6d %s\n", e.step, Format(e));
+  std::string out =
+      absl::StrFormat("racefuzz timeline: last %d of %d events, %d scheduling decisions\n",
+                      last.size(), count_, num_decisions_);
+  for (const Event& e : last) absl::StrAppendFormat(&out, "  #%-6d %s\n", e.step, Format(e));
+  return out;
+}
+
+RACEFUZZ_SCHED_INTERNAL void Trace::Print(FILE* out, size_t n) const {
+  const std::string text = Timeline(n);
+  std::fwrite(text.data(), 1, text.size(), out);
 }
 
 }  // namespace racefuzz

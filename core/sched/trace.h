@@ -44,7 +44,9 @@ class Trace {
   std::vector<Event> Last(size_t n) const;
   // "T2 write_raw page 1 [100, 356)".
   static std::string Format(const Event& e);
-  // Prints the last `n` events as an indented timeline, one per line.
+  // The last `n` events as a timeline: a heading, then one indented line per event.
+  std::string Timeline(size_t n) const;
+  // Prints Timeline(n).
   void Print(FILE* out, size_t n) const;
 
  private:

@@ -11,13 +11,22 @@
 //     void Finish();                                // after every thread is joined: final checks
 //   };
 //
-// and the target ends with RACEFUZZ_OP_FUZZER(MyWorld), which defines libFuzzer's entry points
-// (LLVMFuzzerTestOneInput runs RunOpFuzzer<MyWorld>; LLVMFuzzerInitialize, MaybeWriteSeeds).
+// and the target's file ends with libFuzzer's entry points, written out:
+//
+//   extern "C" int LLVMFuzzerInitialize(int*, char***) {
+//     racefuzz::fuzz::MaybeWriteSeeds<racefuzz::fuzz::MyWorld>();
+//     return 0;
+//   }
+//   extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
+//     racefuzz::FuzzInputScope scope;
+//     return racefuzz::fuzz::RunOpFuzzer<racefuzz::fuzz::MyWorld>(data, size);
+//   }
+//
 // The input's back decodes to the Config then the Program; its front is the schedule. Seed
 // generators write inputs with EncodeInput<MyWorld>.
 //
 // Seeds: a World may define `static std::vector<Seed<MyWorld>> Seeds()`; a target whose
-// LLVMFuzzerInitialize calls MaybeWriteSeeds<MyWorld>() (RACEFUZZ_OP_FUZZER does) writes them as
+// LLVMFuzzerInitialize calls MaybeWriteSeeds<MyWorld>() writes them as
 // files into the directory named by RACEFUZZ_WRITE_SEEDS and exits (how corpora/<target>/seeds are
 // made).
 //
@@ -44,6 +53,9 @@ namespace racefuzz::fuzz {
 // True if RACEFUZZ_PRINT_PROGRAM=1.
 bool PrintPrograms();
 
+// One input: decodes the config and program from the back of `data`, builds the World, runs its
+// threads scheduled by the bytes left, then World::Finish as the run's final oracle (a report from
+// it shows the run's timeline).
 template <typename World>
 int RunOpFuzzer(const uint8_t* data, size_t size) {
   FuzzedDataProvider fdp(data, size);
@@ -54,15 +66,17 @@ int RunOpFuzzer(const uint8_t* data, size_t size) {
   VisitProgram(reader, World::kShape, World::kOps, program);
   if (PrintPrograms()) std::fprintf(stderr, "%s", FormatProgram(program, World::kOps).c_str());
   World world(config);
-  RunInput(fdp, [&] {
-    for (size_t t = 0; t < program.threads.size(); ++t) {
-      spawn([&world, &program, t] {
-        for (const Op& op : program.threads[t]) world.Execute(static_cast<int>(t), op);
-        if constexpr (requires { world.ThreadDone(0); }) world.ThreadDone(static_cast<int>(t));
-      });
-    }
-  });
-  world.Finish();
+  RunInput(
+      fdp,
+      [&] {
+        for (size_t t = 0; t < program.threads.size(); ++t) {
+          spawn([&world, &program, t] {
+            for (const Op& op : program.threads[t]) world.Execute(static_cast<int>(t), op);
+            if constexpr (requires { world.ThreadDone(0); }) world.ThreadDone(static_cast<int>(t));
+          });
+        }
+      },
+      [&] { world.Finish(); });
   return 0;
 }
 
@@ -104,17 +118,5 @@ void MaybeWriteSeeds() {
 }
 
 }  // namespace racefuzz::fuzz
-
-// Defines the libFuzzer entry points of an op-sequence fuzz target over `World` (a type in
-// namespace racefuzz::fuzz). Use once, at file scope, at the end of the target's file.
-#define RACEFUZZ_OP_FUZZER(World)                                              \
-  extern "C" int LLVMFuzzerInitialize(int*, char***) {                         \
-    ::racefuzz::fuzz::MaybeWriteSeeds<::racefuzz::fuzz::World>();              \
-    return 0;                                                                  \
-  }                                                                            \
-  extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {    \
-    ::racefuzz::FuzzInputScope scope;                                          \
-    return ::racefuzz::fuzz::RunOpFuzzer<::racefuzz::fuzz::World>(data, size); \
-  }
 
 #endif  // RACEFUZZ_FUZZERS_COMMON_HARNESS_H_

@@ -3,6 +3,7 @@
 #include <atomic>
 #include <thread>
 
+#include "core/check/report.h"
 #include "core/sched/harness.h"
 #include "core/sched/sync.h"
 #include "tests/canaries/canary.h"
@@ -222,6 +223,52 @@ RACEFUZZ_CANARY(engine_spin_relock,
                                "T0 spin_lock lk 0", "SUMMARY: racefuzz: spinlock-relock"},
                     .violate = [] { LockTwice<SpinLock, true>(); },
                     .clean = [] { LockTwice<SpinLock, false>(); },
+                });
+
+// A final oracle (RunInput's `finish`, an op fuzzer's World::Finish) runs after the threads ended;
+// what it reports must still show the interleaving that left the state it checks.
+template <bool kLost>
+void FinalOracle() {
+  SetHarnessConfig(HarnessConfig{});  // deterministic, input schedule
+  static int balance = 0;
+  static Mutex mu("balance_mu");
+  balance = 0;
+  const uint8_t schedule[] = {0, 1, 0, 1, 1, 0, 1, 0};
+  RunInput(
+      schedule,
+      [] {
+        for (int t = 0; t < 2; ++t) {
+          spawn([] {
+            int seen;
+            {
+              Guard g(mu);
+              yield_point("read_balance", {"balance", 0});
+              seen = balance;
+            }
+            // Race-free, but with kLost the read-modify-write is split over two critical
+            // sections: an update is lost when both reads come before both writes.
+            Guard g(mu);
+            yield_point("write_balance", {"balance", 0});
+            balance = kLost ? seen + 1 : balance + 1;
+          });
+        }
+      },
+      [] {
+        RACEFUZZ_CONTRACT(balance == 2, "final-balance", "balance is %d after two deposits",
+                          balance);
+      });
+}
+
+RACEFUZZ_CANARY(engine_final_oracle_timeline,
+                {
+                    .clause = "engine: a report from the final oracle after the run prints the "
+                              "run's timeline",
+                    .builds = kAll,
+                    .expect = {"ERROR: racefuzz: contract violation: final-balance",
+                               "balance is 1 after two deposits", "racefuzz timeline",
+                               "T1 write_balance balance 0", "SUMMARY: racefuzz: final-balance"},
+                    .violate = [] { FinalOracle<true>(); },
+                    .clean = [] { FinalOracle<false>(); },
                 });
 
 }  // namespace

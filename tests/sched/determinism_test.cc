@@ -6,6 +6,7 @@
 #include <fuzzer/FuzzedDataProvider.h>
 #include <gtest/gtest.h>
 
+#include "core/sched/byte_source.h"
 #include "core/sched/harness.h"
 #include "core/sched/input_schedule.h"
 #include "core/sched/pct_schedule.h"
@@ -86,7 +87,9 @@ TEST(Determinism, RecordedDecisionsReplayToTheSameTrace) {
     const std::vector<uint8_t> input = RandomInput(state);
     FuzzedDataProvider fdp(input.data(), input.size());
     Program p(fdp);
-    InputSchedule schedule(fdp);
+    const std::vector<uint8_t> rest = fdp.ConsumeRemainingBytes<uint8_t>();
+    ByteSource bytes(rest);
+    InputSchedule schedule(bytes);
     Scheduler::Get().Run(schedule, [&] { p(); });
     const uint64_t recorded = Scheduler::Get().trace().hash();
     const auto d = Scheduler::Get().trace().decisions();
@@ -106,8 +109,8 @@ TEST(Determinism, ScheduleContinuesDeterministicallyWhenInputRunsOut) {
   const std::vector<uint8_t> input = {0x01};
   uint64_t hashes[2];
   for (uint64_t& h : hashes) {
-    FuzzedDataProvider fdp(input.data(), input.size());
-    InputSchedule schedule(fdp);
+    ByteSource bytes(input);
+    InputSchedule schedule(bytes);
     Atomic<int> finished(0);
     Scheduler::Get().Run(schedule, [&] {
       for (int t = 0; t < 3; ++t) {
@@ -129,8 +132,8 @@ TEST(Pct, HighestPriorityThreadRunsUntilAChangePoint) {
   // Change points far away (0xffff % 1024 = 1023): no change within this run. Priorities: T0 gets
   // 0x10, T1 gets 0x80, so T1 runs to completion before T0 takes any step.
   const std::vector<uint8_t> input = {0xff, 0xff, 0xff, 0xff, 0x10, 0x80};
-  FuzzedDataProvider fdp(input.data(), input.size());
-  PctSchedule pct(fdp, /*depth=*/3, /*max_decisions=*/1024);
+  ByteSource bytes(input);
+  PctSchedule pct(bytes, /*depth=*/3, /*max_decisions=*/1024);
   std::vector<ThreadId> order;
   Mutex mu;
   Scheduler::Get().Run(pct, [&] {

@@ -87,10 +87,9 @@ TEST(Hooks, DeterministicRunCallsExitAndRunEndHooks) {
 
 TEST(Hooks, ThreadsModeCallsExitAndRunEndHooks) {
   const HarnessConfig saved = GetHarnessConfig();
-  for (const bool naive : {false, true}) {
+  for (const Mode mode : {Mode::kThreads, Mode::kNaive}) {
     HarnessConfig threads = saved;
-    threads.mode = Mode::kThreads;
-    threads.naive = naive;
+    threads.mode = mode;
     SetHarnessConfig(threads);
     Reset();
     FuzzedDataProvider fdp(nullptr, 0);

@@ -5,6 +5,7 @@
 #include <fuzzer/FuzzedDataProvider.h>
 #include <gtest/gtest.h>
 
+#include "core/sched/byte_source.h"
 #include "core/sched/harness.h"
 #include "core/sched/input_schedule.h"
 #include "core/sched/replay_schedule.h"
@@ -79,8 +80,8 @@ TEST(Scheduler, ReplayOfRecordedDecisionsGivesTheSameTrace) {
       });
     }
   };
-  FuzzedDataProvider fdp(bytes.data(), bytes.size());
-  InputSchedule input(fdp);
+  ByteSource source(bytes);
+  InputSchedule input(source);
   Scheduler::Get().Run(input, program);
   const uint64_t first = Scheduler::Get().trace().hash();
   const auto d = Scheduler::Get().trace().decisions();
@@ -123,6 +124,26 @@ TEST(Scheduler, WaitUntilSeesAnotherThreadsStore) {
     });
   });
   EXPECT_EQ(seen, 7);
+}
+
+// More threads than the engine holds is the program's property, not a bug it has: a usage error
+// with exit status 2 (libFuzzer saves no crash for it), never an abort.
+void SpawnOneTooMany(Mode mode) {
+  HarnessConfig config;
+  config.mode = mode;
+  SetHarnessConfig(config);
+  const uint8_t schedule[] = {0};
+  RunInput(schedule, [] {
+    for (int t = 0; t <= kMaxThreads; ++t) spawn([] { yield_point("step"); });
+  });
+}
+
+TEST(SchedulerDeathTest, TooManyThreadsIsAUsageErrorWithExitStatus2) {
+  GTEST_FLAG_SET(death_test_style, "threadsafe");
+  for (const Mode mode : {Mode::kDeterministic, Mode::kThreads}) {
+    EXPECT_EXIT(SpawnOneTooMany(mode), testing::ExitedWithCode(2),
+                "usage error: the program spawns more than [0-9]+ simulated threads");
+  }
 }
 
 }  // namespace

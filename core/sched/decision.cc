@@ -1,0 +1,80 @@
+// The decision loop of a deterministic run: every event is recorded, and at every yield point or
+// block the schedule picks the next thread among the runnable ones. Nothing here scans the thread
+// table: the runnable set is kept by ThreadTable, and a decision with one runnable thread asks no
+// one. A fiber switch (and the sanitizers' fiber annotations) happens only when the pick is another
+// thread.
+#include "absl/strings/str_format.h"
+#include "core/check/report.h"
+#include "core/sched/hooks.h"
+#include "core/sched/internal.h"
+#include "core/sched/scheduler.h"
+
+namespace racefuzz {
+
+using internal::ThreadState;
+
+// SAFETY (whole file): the sources' and the table's state are touched by every fiber with no
+// happens-before between them; they are racefuzz's bookkeeping, compiled without TSan (every
+// schedule source is, too: core/CMakeLists.txt).
+
+RACEFUZZ_SCHED_INTERNAL ThreadId Scheduler::Choose(absl::Span<const ThreadId> runnable) {
+  if (runnable.size() == 1) return runnable[0];
+  const ThreadId next = source_->Pick(runnable, current_);
+  trace_.RecordDecision(next);
+  return next;
+}
+
+RACEFUZZ_SCHED_INTERNAL void Scheduler::Record(Label op, Object obj, const Range* range) {
+  trace_.Record(current_, op, obj, range);
+  if (trace_.events() > options_.max_steps) ReportLivelock();
+  // Another thread's step may have changed what a parked thread waits for.
+  threads_.WakeParked();
+}
+
+RACEFUZZ_SCHED_INTERNAL void Scheduler::YieldPoint(Label op, Object obj, const Range* range) {
+  Record(op, obj, range);
+  if (current_ != kNoThread) Reschedule();
+}
+
+RACEFUZZ_SCHED_INTERNAL void Scheduler::Note(Label op, Object obj, const Range* range) {
+  Record(op, obj, range);
+}
+
+RACEFUZZ_SCHED_INTERNAL void Scheduler::Reschedule() {
+  const absl::Span<const ThreadId> runnable = threads_.runnable();
+  if (runnable.empty()) ReportDeadlock();
+  const ThreadId next = Choose(runnable);
+  if (next == current_) return;
+  const ThreadId prev = current_;
+  current_ = next;
+  internal::SwitchFiber(threads_[prev].ctx, threads_[next].ctx, /*from_exits=*/false);
+  internal::RunSwitchHooks(current_);  // this thread runs again
+}
+
+RACEFUZZ_SCHED_INTERNAL void Scheduler::Suspend(ThreadState state, const void* on, Label op,
+                                                Object obj, std::source_location site) {
+  internal::SimThread& th = threads_[current_];
+  th.blocked_on = on;
+  th.blocked_op = op.name;
+  th.blocked_obj = obj;
+  th.blocked_site = site;
+  threads_.Stop(current_, state);
+  Reschedule();
+}
+
+RACEFUZZ_SCHED_INTERNAL void Scheduler::Block(const void* on, Label op, Object obj,
+                                              std::source_location site) {
+  Suspend(ThreadState::kBlocked, on, op, obj, site);
+}
+
+RACEFUZZ_SCHED_INTERNAL void Scheduler::Park(Label op, Object obj, std::source_location site) {
+  if (current_ == kNoThread) {
+    check::Fail("wait-outside-run",
+                absl::StrFormat("wait_until at %s:%d in a run's setup: no simulated thread runs "
+                                "until the setup returns, so nothing can make the condition true",
+                                site.file_name(), site.line()));
+  }
+  Suspend(ThreadState::kParked, nullptr, op, obj, site);
+}
+
+}  // namespace racefuzz

@@ -1,0 +1,104 @@
+#include "core/sched/thread_table.h"
+
+#include "core/sched/internal.h"
+
+namespace racefuzz::internal {
+namespace {
+
+// Removes `t` from the unordered set `v`.
+RACEFUZZ_SCHED_INTERNAL void EraseUnordered(std::vector<ThreadId>& v, ThreadId t) {
+  for (size_t i = 0; i < v.size(); ++i) {
+    if (v[i] == t) {
+      v[i] = v.back();
+      v.pop_back();
+      return;
+    }
+  }
+}
+
+}  // namespace
+
+ThreadTable::ThreadTable(Scheduler* owner) : owner_(owner) {
+  threads_.reserve(kMaxThreads);
+  runnable_.reserve(kMaxThreads);
+  parked_.reserve(kMaxThreads);
+  blocked_.reserve(kMaxThreads);
+}
+
+RACEFUZZ_SCHED_INTERNAL void ThreadTable::Reset() {
+  for (int t = 0; t < size_; ++t) threads_[t]->state = ThreadState::kFinished;
+  size_ = 0;
+  finished_ = 0;
+  runnable_.clear();
+  parked_.clear();
+  blocked_.clear();
+}
+
+RACEFUZZ_SCHED_INTERNAL SimThread& ThreadTable::Add(absl::AnyInvocable<void()> body) {
+  const ThreadId t = size_++;
+  if (static_cast<size_t>(t) == threads_.size()) {
+    threads_.push_back(std::make_unique<SimThread>());  // reserved: no reallocation
+    threads_.back()->owner = owner_;
+    threads_.back()->id = t;
+  }
+  SimThread& th = *threads_[t];
+  th.body = std::move(body);
+  th.blocked_on = nullptr;
+  th.state = ThreadState::kRunnable;
+  runnable_.push_back(t);  // the largest id so far: stays ascending
+  return th;
+}
+
+RACEFUZZ_SCHED_INTERNAL void ThreadTable::MakeRunnable(SimThread& th) {
+  th.state = ThreadState::kRunnable;
+  th.blocked_on = nullptr;
+  // Insertion into the ascending set: a shift of at most the runnable threads, no scan of the
+  // table.
+  runnable_.push_back(th.id);
+  size_t i = runnable_.size() - 1;
+  for (; i > 0 && runnable_[i - 1] > th.id; --i) runnable_[i] = runnable_[i - 1];
+  runnable_[i] = th.id;
+}
+
+RACEFUZZ_SCHED_INTERNAL void ThreadTable::Stop(ThreadId t, ThreadState state) {
+  SimThread& th = *threads_[t];
+  th.state = state;
+  // Removal from the ascending set, keeping the order.
+  size_t i = 0;
+  while (runnable_[i] != t) ++i;
+  for (; i + 1 < runnable_.size(); ++i) runnable_[i] = runnable_[i + 1];
+  runnable_.pop_back();
+  switch (state) {
+    case ThreadState::kBlocked:
+      blocked_.push_back(t);
+      break;
+    case ThreadState::kParked:
+      parked_.push_back(t);
+      break;
+    case ThreadState::kFinished:
+      ++finished_;
+      break;
+    case ThreadState::kRunnable:
+      break;
+  }
+}
+
+RACEFUZZ_SCHED_INTERNAL void ThreadTable::Wake(const void* on) {
+  for (size_t i = 0; i < blocked_.size();) {
+    SimThread& th = *threads_[blocked_[i]];
+    if (th.blocked_on != on) {
+      ++i;
+      continue;
+    }
+    blocked_[i] = blocked_.back();
+    blocked_.pop_back();
+    MakeRunnable(th);
+  }
+}
+
+RACEFUZZ_SCHED_INTERNAL void ThreadTable::WakeParkedSlow() {
+  for (ThreadId t : parked_) MakeRunnable(*threads_[t]);
+  parked_.clear();
+}
+
+}  // namespace racefuzz::internal
