@@ -64,7 +64,17 @@ RACEFUZZ_SCHED_INTERNAL void Scheduler::Suspend(ThreadState state, const void* o
 
 RACEFUZZ_SCHED_INTERNAL void Scheduler::Block(const void* on, Label op, Object obj,
                                               std::source_location site) {
+  // What this thread did since its last event (the access after a yield point) may be what a
+  // parked thread waits for: it checks again, or a wait_until would be a false deadlock report.
+  threads_.WakeParked();
   Suspend(ThreadState::kBlocked, on, op, obj, site);
+}
+
+RACEFUZZ_SCHED_INTERNAL bool Scheduler::SpuriousWakeup(Label op, Object obj) {
+  if (current_ == kNoThread) return false;
+  const bool spurious = source_->SpuriousWakeup(current_);
+  if (spurious) Record(op, obj, nullptr);
+  return spurious;
 }
 
 RACEFUZZ_SCHED_INTERNAL void Scheduler::Park(Label op, Object obj, std::source_location site) {

@@ -20,4 +20,12 @@ RACEFUZZ_SCHED_INTERNAL ThreadId InputSchedule::Pick(absl::Span<const ThreadId> 
   return runnable[SplitMix64(state_) % runnable.size()];
 }
 
+RACEFUZZ_SCHED_INTERNAL bool InputSchedule::SpuriousWakeup(ThreadId t) {
+  (void)t;
+  if (fdp_.remaining_bytes() == 0) return false;
+  uint8_t byte;
+  fdp_.ConsumeData(&byte, 1);
+  return byte >= 0xe0;
+}
+
 }  // namespace racefuzz

@@ -26,6 +26,9 @@ class InputSchedule : public ScheduleSource {
 
   const char* name() const override { return "input"; }
   ThreadId Pick(absl::Span<const ThreadId> runnable, ThreadId current) override;
+  // One input byte: a spurious wake-up if it is 0xe0 or more (1 in 8). Never once the bytes run
+  // out, so the fallback cannot keep a predicate loop waking for ever.
+  bool SpuriousWakeup(ThreadId t) override;
 
   // How many decisions came from input bytes and how many from the fallback generator.
   uint64_t from_input() const { return from_input_; }

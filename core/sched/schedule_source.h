@@ -26,6 +26,13 @@ class ScheduleSource {
   // that reached the decision point (kNoThread at the start of a run), runnable or not. Must return
   // an element of `runnable`.
   virtual ThreadId Pick(absl::Span<const ThreadId> runnable, ThreadId current) = 0;
+
+  // Whether thread `t`'s wait on a condition variable ends spuriously, with no notify (as POSIX and
+  // C++ allow): asked once per CondVar::wait that has not been notified yet. Default: never.
+  virtual bool SpuriousWakeup(ThreadId t) {
+    (void)t;
+    return false;
+  }
 };
 
 }  // namespace racefuzz

@@ -68,6 +68,9 @@ class Scheduler final : public internal::Engine {
   void Wake(const void* on) { threads_.Wake(on); }
   // Parks the current thread until another thread records an event (wait_until's slow path).
   void Park(Label op, Object obj, std::source_location site);
+  // Asks the source whether the current thread's wait ends spuriously (condvar.h); if so, records
+  // `op obj` in the timeline.
+  bool SpuriousWakeup(Label op, Object obj);
 
  private:
   Scheduler();
