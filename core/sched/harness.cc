@@ -59,6 +59,13 @@ absl::StatusOr<HarnessConfig> HarnessConfigFromEnv() {
           absl::StrFormat("RACEFUZZ_SCHEDULE=%s: expected 'input', 'pct' or 'round-robin'", s));
     }
   }
+  if (const char* v = std::getenv("RACEFUZZ_PCT_DEPTH"); v != nullptr && *v != '\0') {
+    if (!absl::SimpleAtoi(v, &c.pct_depth) || c.pct_depth < 1 ||
+        c.pct_depth > PctSchedule::kMaxDepth) {
+      return absl::InvalidArgumentError(absl::StrFormat(
+          "RACEFUZZ_PCT_DEPTH=%s: expected a bug depth from 1 to %d", v, PctSchedule::kMaxDepth));
+    }
+  }
   if (const char* v = std::getenv("RACEFUZZ_MAX_STEPS"); v != nullptr && *v != '\0') {
     if (!absl::SimpleAtoi(v, &c.max_steps) || c.max_steps == 0) {
       return absl::InvalidArgumentError(
@@ -116,7 +123,7 @@ uint64_t RunDeterministic(const HarnessConfig& config, absl::Span<const uint8_t>
   RoundRobinSchedule round_robin;
   ScheduleSource* source = &round_robin;
   if (config.schedule == ScheduleKind::kInput) source = &input.emplace(bytes);
-  if (config.schedule == ScheduleKind::kPct) source = &pct.emplace(bytes);
+  if (config.schedule == ScheduleKind::kPct) source = &pct.emplace(bytes, config.pct_depth);
 
   Scheduler& scheduler = Scheduler::Get();
   scheduler.Run(*source, setup,

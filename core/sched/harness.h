@@ -9,6 +9,7 @@
 //                                          limit the engine can approach, for benchmarks only: a
 //                                          wait on another thread is a "wait-outside-run" report)
 //   RACEFUZZ_SCHEDULE=input|pct|round-robin (default input; deterministic mode only)
+//   RACEFUZZ_PCT_DEPTH=d                  (PCT's bug depth, 1..64, default 3: d - 1 change points)
 //   RACEFUZZ_MAX_STEPS=N                  (livelock budget, default 100000)
 //   RACEFUZZ_TRACE=1                      (print every run's whole timeline and hash to stderr)
 //
@@ -35,6 +36,7 @@ enum class ScheduleKind { kInput, kPct, kRoundRobin };
 struct HarnessConfig {
   Mode mode = Mode::kDeterministic;  // kOff runs as kSequential
   ScheduleKind schedule = ScheduleKind::kInput;
+  int pct_depth = 3;  // PctSchedule::kDefaultDepth
   uint64_t max_steps = 100000;
   bool print_trace = false;
 };

@@ -22,9 +22,8 @@ RACEFUZZ_SCHED_INTERNAL ThreadId InputSchedule::Pick(absl::Span<const ThreadId> 
 
 RACEFUZZ_SCHED_INTERNAL bool InputSchedule::SpuriousWakeup(ThreadId t) {
   (void)t;
-  if (fdp_.remaining_bytes() == 0) return false;
   uint8_t byte;
-  fdp_.ConsumeData(&byte, 1);
+  if (!bytes_.Next(byte)) return false;
   return byte >= 0xe0;
 }
 

@@ -129,11 +129,12 @@ TEST(Determinism, ScheduleContinuesDeterministicallyWhenInputRunsOut) {
 }
 
 TEST(Pct, HighestPriorityThreadRunsUntilAChangePoint) {
-  // Change points far away (0xffff % 1024 = 1023): no change within this run. Priorities: T0 gets
-  // 0x10, T1 gets 0x80, so T1 runs to completion before T0 takes any step.
-  const std::vector<uint8_t> input = {0xff, 0xff, 0xff, 0xff, 0x10, 0x80};
+  // k = StepsOf(0xff), change points far away (0xffff % k): no change within this run.
+  // Priorities: T0 takes rank 0, T1 rank 1 % 2 = 1 (above T0), so T1 runs to completion before T0
+  // takes any step.
+  const std::vector<uint8_t> input = {0xff, 0xff, 0xff, 0xff, 0xff, 0x00, 0x01};
   ByteSource bytes(input);
-  PctSchedule pct(bytes, /*depth=*/3, /*max_decisions=*/1024);
+  PctSchedule pct(bytes, /*depth=*/3);
   std::vector<ThreadId> order;
   Mutex mu;
   Scheduler::Get().Run(pct, [&] {

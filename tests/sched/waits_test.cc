@@ -8,6 +8,7 @@
 #include <fuzzer/FuzzedDataProvider.h>
 #include <gtest/gtest.h>
 
+#include "core/sched/byte_source.h"
 #include "core/sched/completion.h"
 #include "core/sched/condvar.h"
 #include "core/sched/harness.h"
@@ -63,8 +64,8 @@ struct BoundedQueue {
 };
 
 uint64_t RunWithInput(const std::vector<uint8_t>& bytes, absl::FunctionRef<void()> program) {
-  FuzzedDataProvider fdp(bytes.data(), bytes.size());
-  InputSchedule input(fdp);
+  ByteSource source(bytes);
+  InputSchedule input(source);
   Scheduler::Get().Run(input, program);
   return Scheduler::Get().trace().hash();
 }
