@@ -66,13 +66,15 @@ void complete_all(completion* x) {
 void wait_for_completion(completion* x, std::source_location site) {
   const Object obj{x->name, 0};
   switch (current_mode()) {
-    case Mode::kThreads: {
+    case Mode::kThreads:
+    case Mode::kNaive: {  // current_mode() says kThreads
       std::unique_lock<std::mutex> lock(x->os_mutex_);
       x->os_cv_.wait(lock, [x] { return x->done != 0; });
       if (x->done != UINT_MAX) --x->done;
       return;
     }
-    case Mode::kOff: {
+    case Mode::kOff:
+    case Mode::kSequential: {  // current_mode() says kOff
       std::lock_guard<std::mutex> lock(x->os_mutex_);
       if (x->done == 0) internal::FailWaitOutsideRun("wait_for_completion", site);
       if (x->done != UINT_MAX) --x->done;

@@ -14,8 +14,10 @@ void CondVar::wait(Mutex& mu, std::source_location site) {
   const Object obj{name_, 0};
   switch (current_mode()) {
     case Mode::kThreads:
+    case Mode::kNaive:  // current_mode() says kThreads
       return os_cv_.wait(mu);
     case Mode::kOff:
+    case Mode::kSequential:  // current_mode() says kOff
       internal::FailWaitOutsideRun("CondVar::wait", site);
     case Mode::kDeterministic:
       if (current_thread() == kNoThread) internal::FailWaitOutsideRun("CondVar::wait", site);
@@ -25,7 +27,7 @@ void CondVar::wait(Mutex& mu, std::source_location site) {
   internal::Waiter w;
   waiters_.Add(w);  // before the unlock: a notify after it finds this thread
   mu.unlock();      // a yield point: the notifier may run now
-  if (!w.woken && ActiveScheduler().SpuriousWakeup("cond_spurious_wakeup", obj)) {
+  if (!w.woken && internal::ActiveScheduler().SpuriousWakeup("cond_spurious_wakeup", obj)) {
     waiters_.Remove(w);
   } else {
     internal::WaitList::Sleep(w, "cond_wait", obj, site);

@@ -42,12 +42,14 @@ WaitEventRound::WaitEventRound(wait_queue_head& wq, std::source_location site)
       if (current_thread() == kNoThread) FailWaitOutsideRun("wait_event", site);
       wq_.waiters_.Add(waiter_);
       return;
-    case Mode::kThreads: {
+    case Mode::kThreads:
+    case Mode::kNaive: {  // current_mode() says kThreads
       std::lock_guard<std::mutex> lock(wq_.os_mutex_);
       seen_wakeups_ = wq_.wakeups_;
       return;
     }
     case Mode::kOff:
+    case Mode::kSequential:  // current_mode() says kOff
       FailWaitOutsideRun("wait_event", site);
   }
 }
