@@ -76,8 +76,8 @@ endif()
 
 # Compiled-in sanitizer defaults (halt_on_error=1 for TSan, ...): a bare run of any binary behaves
 # right without TSAN_OPTIONS. sanitizers/*.options are the one source: they are turned into
-# <build>/generated/racefuzz/sanitizer_options.h, which default_options.cc (and the racefuzz
-# command) include, and .clusterfuzzlite/build.sh copies them for ClusterFuzzLite. The symbolizer is
+# <build>/generated/racefuzz/sanitizer_options.h, which default_options.cc includes, and
+# .clusterfuzzlite/build.sh copies them for ClusterFuzzLite. The symbolizer is
 # the compiler's own llvm-symbolizer, by absolute path (external_symbolizer_path): no binary
 # depends on PATH for readable reports.
 get_filename_component(_compiler_dir "${CMAKE_CXX_COMPILER}" DIRECTORY)
