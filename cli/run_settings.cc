@@ -1,5 +1,6 @@
 #include "cli/run_settings.h"
 
+#include <algorithm>
 #include <cstdlib>
 
 #include "absl/strings/str_cat.h"
@@ -20,6 +21,9 @@ std::map<std::string, std::string> FuzzerEnv(const RunSettings& run) {
                                             {"RACEFUZZ_SCHEDULE", run.schedule},
                                             {"RACEFUZZ_MEMORY", run.memory}};
   if (run.pct_depth > 0) env["RACEFUZZ_PCT_DEPTH"] = absl::StrCat(run.pct_depth);
+  // Threads mode's watchdog reports a stuck input (with each thread's site) at half the timeout,
+  // before libFuzzer's -timeout would (without them).
+  env["RACEFUZZ_HANG_MS"] = absl::StrCat(std::max(1, run.timeout_s * 500));
   return env;
 }
 

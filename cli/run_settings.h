@@ -35,7 +35,8 @@ struct RunSettings {
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(RunSettings, mode, schedule, pct_depth, memory,
                                                 timeout_s)
 
-// The environment a fuzzer runs with: the RACEFUZZ_* variables of `run` (PATH is left alone).
+// The environment a fuzzer runs with: the RACEFUZZ_* variables of `run` (PATH is left alone), with
+// RACEFUZZ_HANG_MS, threads mode's watchdog, at half the timeout.
 std::map<std::string, std::string> FuzzerEnv(const RunSettings& run);
 
 // `env` without PATH, for printing a command a user can paste (PATH only adds llvm-symbolizer).

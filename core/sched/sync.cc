@@ -6,6 +6,7 @@
 #include "core/sched/internal.h"
 #include "core/sched/run.h"
 #include "core/sched/scheduler.h"
+#include "core/sched/thread_pool.h"
 
 namespace racefuzz {
 
@@ -67,7 +68,9 @@ constexpr internal::LockModel::Names kSpinLockNames{"spin_lock", "spin_unlock", 
 
 void Mutex::lock(std::source_location site) {
   if (current_mode() == Mode::kDeterministic) return model_.Lock(this, name_, kMutexNames, site);
+  ThreadPool::NoteBlocked("lock", {name_, 0}, site);  // the threads-mode watchdog's report
   os_mutex_.lock();
+  ThreadPool::NoteUnblocked();
 }
 
 bool Mutex::try_lock() {
@@ -82,7 +85,9 @@ void Mutex::unlock() {
 
 void SpinLock::lock(std::source_location site) {
   if (current_mode() == Mode::kDeterministic) return model_.Lock(this, name_, kSpinLockNames, site);
+  ThreadPool::NoteBlocked("spin_lock", {name_, 0}, site);
   while (flag_.test_and_set(std::memory_order_acquire)) std::this_thread::yield();
+  ThreadPool::NoteUnblocked();
 }
 
 void SpinLock::unlock() {

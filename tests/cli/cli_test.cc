@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <chrono>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
@@ -296,6 +297,29 @@ TEST_F(ProbeCheckout, ReproOfAThreadsModeCrashThatReproducesSometimes) {
   EXPECT_NE(r.output.find("reproduced 1/3"), std::string::npos) << r.output;
   EXPECT_NE(r.output.find("this crash came from threads mode"), std::string::npos) << r.output;
   EXPECT_EQ(r.output.find("RACEFUZZ BUG"), std::string::npos) << r.output;
+}
+// Threads mode never hangs: an input whose threads wait forever is reported by the watchdog as a
+// hang, with each thread's site, within the timeout, and triaged as the crash it is.
+TEST_F(ProbeCheckout, HungThreadsModeInputIsReportedWithinTheTimeout) {
+  Seed("hangs", "RFZ!H");
+  const auto start = std::chrono::steady_clock::now();
+  Result r = Run("fuzz probe --mode=threads --timeout=4s --time=30s");
+  const double seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  EXPECT_EQ(r.exit_code, 1) << r.output;
+  EXPECT_NE(r.output.find("racefuzz: threads-hang (new)"), std::string::npos) << r.output;
+  EXPECT_EQ(r.output.find("libFuzzer: timeout"), std::string::npos) << r.output;
+  std::ifstream log(root_ / "out/artifacts/probe/tsan.log");
+  std::stringstream text;
+  text << log.rdbuf();
+  EXPECT_NE(text.str().find("no simulated thread finished for 2s"), std::string::npos)
+      << text.str();
+  EXPECT_NE(text.str().find("T0 spinning in wait probe_flag 0 at"), std::string::npos)
+      << text.str();
+  EXPECT_NE(text.str().find("T1 blocked in lock probe 0 at"), std::string::npos) << text.str();
+  // The hang (2 s) and its triage's replay (2 s more), with room for a loaded machine; far below
+  // the --time of 30 s a stuck run would use up.
+  EXPECT_LT(seconds, 20) << r.output;
 }
 #endif  // RACEFUZZ_CLI_PROBE
 
