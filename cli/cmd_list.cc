@@ -17,6 +17,14 @@ absl::StatusOr<int> ListCommand(const Options& options) {
     }
     return 0;
   }
+  if (options.markdown) {  // README.md's table, generated here so that it cannot drift
+    std::printf("| target | what it exercises |\n| --- | --- |\n");
+    for (const Target& t : *targets) {
+      std::printf("| `%s` | %s%s |\n", t.name.c_str(), t.description.c_str(),
+                  t.campaign ? "" : " (on request only: not in campaigns)");
+    }
+    return 0;
+  }
   std::printf("%-20s %-24s %s\n", "TARGET", "BUILDS (built)", "EXERCISES");
   for (const Target& t : *targets) {
     std::vector<std::string> builds;

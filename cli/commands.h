@@ -23,7 +23,8 @@ struct Options {
   uint64_t seed = 0;  // --seed: libFuzzer's -seed (0: libFuzzer picks)
   int64_t runs = 0;   // --runs: libFuzzer's -runs (0: until --time)
   std::string planted_bug;
-  bool names = false;  // list: names only
+  bool names = false;     // list: names only
+  bool markdown = false;  // list: the README's target table
   int times = 1;
   bool save = false;
   std::vector<std::string> targets;

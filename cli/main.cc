@@ -118,8 +118,10 @@ int main(int argc, char** argv) {
   app.footer(kFooter);
 
   CLI::App* list = app.add_subcommand("list", "the fuzz targets, what they exercise, their builds");
-  list->add_flag("--names", o.names,
-                 "only the names of the targets campaigns run (present, not on-request)");
+  CLI::Option* names = list->add_flag(
+      "--names", o.names, "only the names of the targets campaigns run (present, not on-request)");
+  list->add_flag("--markdown", o.markdown, "the target table of README.md (its test compares them)")
+      ->excludes(names);
 
   CLI::App* fuzz = app.add_subcommand("fuzz", "fuzz one target (builds what is missing)");
   fuzz->add_option("target", target, "the fuzz target (racefuzz list)")->required();

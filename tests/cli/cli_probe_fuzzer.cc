@@ -8,8 +8,8 @@
 //   'F' <k>   crashes while the counter file probe-runs in the working directory is below k, and
 //             counts the run (a crash file that reproduces k of N times)
 //   'H'       two simulated threads that never finish: T0 holds mutex "probe" and waits for a flag
-//             nobody sets, T1 blocks on the mutex (a hang in threads mode; a deadlock report in
-//             deterministic mode)
+//             nobody sets, T1 (once T0 holds it) blocks on the mutex (a hang in threads mode; a
+//             deadlock report in deterministic mode)
 //   other     branches on the bytes "race", so what libFuzzer finds depends on its -seed
 #include <cstddef>
 #include <cstdint>
@@ -25,13 +25,18 @@ namespace {
 
 void Hang(FuzzedDataProvider& input) {
   racefuzz::Mutex mu("probe");
+  racefuzz::Atomic<int> locked(0, "probe_locked");
   racefuzz::Atomic<int> flag(0, "probe_flag");
   racefuzz::RunInput(input, [&] {
     racefuzz::spawn([&] {
       racefuzz::Guard lock(mu);
+      locked.store(1);
       racefuzz::wait_until([&] { return flag.load() != 0; }, "wait", {"probe_flag", 0});
     });
-    racefuzz::spawn([&] { racefuzz::Guard lock(mu); });
+    racefuzz::spawn([&] {
+      racefuzz::wait_until([&] { return locked.load() != 0; });  // T1 blocks on the held lock
+      racefuzz::Guard lock(mu);
+    });
   });
 }
 

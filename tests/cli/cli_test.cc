@@ -127,6 +127,25 @@ TEST(CliTest, FlagOfAnotherSubcommand) {
   ExpectCleanError(Racefuzz("campaign extra"), "racefuzz campaign does not take extra");
 }
 
+// A target is declared once, in fuzzers/manifest.json: the README's table is its output.
+TEST(CliTest, ReadmeTargetTableIsTheManifests) {
+  Result table = Racefuzz("list --markdown");
+  ASSERT_EQ(table.exit_code, 0) << table.output;
+  std::ifstream in(fs::path(RACEFUZZ_SOURCE_DIR) / "README.md");
+  std::stringstream text;
+  text << in.rdbuf();
+  const std::string readme = text.str();
+  const std::string begin = "cli_test fails when this table drifts -->\n";
+  const std::string end = "<!-- end of the generated target table -->";
+  const size_t from = readme.find(begin);
+  const size_t to = readme.find(end);
+  ASSERT_NE(from, std::string::npos) << "README.md lost its generated target table";
+  ASSERT_NE(to, std::string::npos) << "README.md lost its generated target table";
+  EXPECT_EQ(readme.substr(from + begin.size(), to - from - begin.size()), table.output)
+      << "README.md's target table drifted from fuzzers/manifest.json: regenerate it with "
+         "./racefuzz list --markdown";
+}
+
 TEST(CliTest, ListShowsTargets) {
   Result r = Racefuzz("list");
   EXPECT_EQ(r.exit_code, 0) << r.output;
