@@ -317,6 +317,33 @@ TEST_F(ProbeCheckout, ReproOfAThreadsModeCrashThatReproducesSometimes) {
   EXPECT_NE(r.output.find("this crash came from threads mode"), std::string::npos) << r.output;
   EXPECT_EQ(r.output.find("RACEFUZZ BUG"), std::string::npos) << r.output;
 }
+// --memory, --schedule and --pct-depth reach the binary's environment, are recorded in the crash's
+// metadata and come back in the command that replays it.
+TEST_F(ProbeCheckout, RunFlagsAreRecordedAndReplayed) {
+  Seed("crashes", "RFZ!C");
+  Result r = Run("fuzz probe --runs=10 --memory=weak --schedule=pct --pct-depth=2 --timeout=7s");
+  ASSERT_EQ(r.exit_code, 1) << r.output;
+  EXPECT_NE(r.output.find("RACEFUZZ_MEMORY=weak RACEFUZZ_MODE=deterministic RACEFUZZ_PCT_DEPTH=2 "
+                          "RACEFUZZ_SCHEDULE=pct"),
+            std::string::npos)
+      << r.output;
+  std::ifstream metadata(root_ / "out/artifacts/probe/tsan" /
+                         "crash-73270ca03eade2ad212a7711824ea8d9fc82814b.racefuzz.json");
+  std::stringstream text;
+  text << metadata.rdbuf();
+  for (const char* field :
+       {"\"memory\": \"weak\"", "\"pct_depth\": 2", "\"schedule\": \"pct\"", "\"timeout_s\": 7"}) {
+    EXPECT_NE(text.str().find(field), std::string::npos) << field << " in " << text.str();
+  }
+  Result repro = Run(
+      "repro " +
+      (root_ / "out/artifacts/probe/tsan/crash-73270ca03eade2ad212a7711824ea8d9fc82814b").string());
+  EXPECT_EQ(repro.exit_code, 0) << repro.output;
+  EXPECT_NE(repro.output.find("RACEFUZZ_PCT_DEPTH=2 RACEFUZZ_SCHEDULE=pct"), std::string::npos)
+      << repro.output;
+  EXPECT_NE(repro.output.find("-timeout=7"), std::string::npos) << repro.output;
+}
+
 // Threads mode never hangs: an input whose threads wait forever is reported by the watchdog as a
 // hang, with each thread's site, within the timeout, and triaged as the crash it is.
 TEST_F(ProbeCheckout, HungThreadsModeInputIsReportedWithinTheTimeout) {
