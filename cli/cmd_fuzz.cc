@@ -61,8 +61,7 @@ absl::StatusOr<int> FuzzCommand(const std::string& target_name, const Options& o
               target->name.c_str(), build.Name().c_str(), plan.run.Describe().c_str(),
               absl::FormatDuration(time).c_str(), plan.corpus.c_str(), CountFiles(plan.corpus),
               log.c_str());
-  const auto shown_env = DisplayEnv(inv.env);
-  std::printf("racefuzz: command: %s\n", ShellCommand(inv.argv, shown_env).c_str());
+  std::printf("racefuzz: command: %s\n", ShellCommand(inv.argv, inv.env).c_str());
   fs::remove(log);
   auto session = RunSession(inv, absl::StrCat(target->name, "/", build.Name()), log, 5,
                             std::max(5, plan.run.timeout_s));
@@ -130,10 +129,8 @@ absl::StatusOr<int> FuzzCommand(const std::string& target_name, const Options& o
       std::printf("     top frames: %s\n", absl::StrJoin(sig.frames, " < ").c_str());
     std::printf("     %zu file(s), e.g. %s\n", files_of.size(), files_of[0].c_str());
     std::printf("     reproduce: ./racefuzz repro %s --times=20\n", files_of[0].c_str());
-    std::printf(
-        "     raw:       %s\n",
-        ShellCommand(ReplayInvocation(build.Binary(*target), files_of[0], plan.run).argv, shown_env)
-            .c_str());
+    const Invocation replay = ReplayInvocation(build.Binary(*target), files_of[0], plan.run);
+    std::printf("     raw:       %s\n", ShellCommand(replay.argv, replay.env).c_str());
     if (t.verdict == Verdict::kUnreproduced) {
       std::printf("     %s\n", ShortfallWarning(plan.run, 0, 1).c_str());
     } else if (plan.run.threads()) {

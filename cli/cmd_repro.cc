@@ -27,7 +27,7 @@ absl::StatusOr<int> ReproCommand(const std::string& file, const Options& options
           ? absl::StrFormat(", found %s at commit %s", crash->info.date, crash->info.git_commit)
                 .c_str()
           : " (no metadata: inferred)");
-  std::printf("  command: %s\n\n", ShellCommand(inv.argv, DisplayEnv(inv.env)).c_str());
+  std::printf("  command: %s\n\n", ShellCommand(inv.argv, inv.env).c_str());
   InstallInterruptHandlers();
   const ReportSignature& expected = crash->info.signature;
   int reproduced = 0, runs = 0;

@@ -27,9 +27,4 @@ std::map<std::string, std::string> FuzzerEnv(const RunSettings& run) {
   return env;
 }
 
-std::map<std::string, std::string> DisplayEnv(std::map<std::string, std::string> env) {
-  env.erase("PATH");
-  return env;
-}
-
 }  // namespace racefuzz::cli

@@ -39,9 +39,6 @@ NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(RunSettings, mode, schedule, pct
 // RACEFUZZ_HANG_MS, threads mode's watchdog, at half the timeout.
 std::map<std::string, std::string> FuzzerEnv(const RunSettings& run);
 
-// `env` without PATH, for printing a command a user can paste (PATH only adds llvm-symbolizer).
-std::map<std::string, std::string> DisplayEnv(std::map<std::string, std::string> env);
-
 }  // namespace racefuzz::cli
 
 #endif  // RACEFUZZ_CLI_RUN_SETTINGS_H_

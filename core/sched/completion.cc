@@ -2,6 +2,7 @@
 
 #include "core/sched/happens_before.h"
 #include "core/sched/runtime.h"
+#include "core/sched/thread_pool.h"
 
 namespace racefuzz {
 
@@ -65,24 +66,18 @@ void complete_all(completion* x) {
 
 void wait_for_completion(completion* x, std::source_location site) {
   const Object obj{x->name, 0};
-  switch (current_mode()) {
-    case Mode::kThreads:
-    case Mode::kNaive: {  // current_mode() says kThreads
-      std::unique_lock<std::mutex> lock(x->os_mutex_);
-      x->os_cv_.wait(lock, [x] { return x->done != 0; });
-      if (x->done != UINT_MAX) --x->done;
-      return;
-    }
-    case Mode::kOff:
-    case Mode::kSequential: {  // current_mode() says kOff
-      std::lock_guard<std::mutex> lock(x->os_mutex_);
-      if (x->done == 0) internal::FailWaitOutsideRun("wait_for_completion", site);
-      if (x->done != UINT_MAX) --x->done;
-      return;
-    }
-    case Mode::kDeterministic:
-      if (current_thread() == kNoThread) internal::FailWaitOutsideRun("wait_for_completion", site);
-      break;
+  if (current_mode() == Mode::kOff) {  // no run, or sequential mode: only a completion already made
+    std::lock_guard<std::mutex> lock(x->os_mutex_);
+    if (x->done == 0) internal::FailWaitOutsideRun("wait_for_completion", site);
+    if (x->done != UINT_MAX) --x->done;
+    return;
+  }
+  if (internal::WhereToSleep("wait_for_completion", site) == internal::SleepIn::kOs) {
+    ThreadPool::BlockedScope blocked("wait_for_completion", obj, site);
+    std::unique_lock<std::mutex> lock(x->os_mutex_);
+    x->os_cv_.wait(lock, [x] { return x->done != 0; });
+    if (x->done != UINT_MAX) --x->done;
+    return;
   }
   yield_point("wait_for_completion", obj);
   happens_before_acquire(&x->lock_);

@@ -4,6 +4,7 @@
 #include "core/sched/internal.h"
 #include "core/sched/run.h"
 #include "core/sched/scheduler.h"
+#include "core/sched/thread_pool.h"
 
 namespace racefuzz {
 
@@ -12,16 +13,9 @@ namespace racefuzz {
 
 void CondVar::wait(Mutex& mu, std::source_location site) {
   const Object obj{name_, 0};
-  switch (current_mode()) {
-    case Mode::kThreads:
-    case Mode::kNaive:  // current_mode() says kThreads
-      return os_cv_.wait(mu);
-    case Mode::kOff:
-    case Mode::kSequential:  // current_mode() says kOff
-      internal::FailWaitOutsideRun("CondVar::wait", site);
-    case Mode::kDeterministic:
-      if (current_thread() == kNoThread) internal::FailWaitOutsideRun("CondVar::wait", site);
-      break;
+  if (internal::WhereToSleep("CondVar::wait", site) == internal::SleepIn::kOs) {
+    ThreadPool::BlockedScope blocked("cond_wait", obj, site);
+    return os_cv_.wait(mu);
   }
   yield_point("cond_wait", obj);
   internal::Waiter w;

@@ -3,11 +3,10 @@
 // table: the runnable set is kept by ThreadTable, and a decision with one runnable thread asks no
 // one. A fiber switch (and the sanitizers' fiber annotations) happens only when the pick is another
 // thread.
-#include "absl/strings/str_format.h"
-#include "core/check/report.h"
 #include "core/sched/hooks.h"
 #include "core/sched/internal.h"
 #include "core/sched/scheduler.h"
+#include "core/sched/wait_list.h"
 
 namespace racefuzz {
 
@@ -78,12 +77,7 @@ RACEFUZZ_SCHED_INTERNAL bool Scheduler::SpuriousWakeup(Label op, Object obj) {
 }
 
 RACEFUZZ_SCHED_INTERNAL void Scheduler::Park(Label op, Object obj, std::source_location site) {
-  if (current_ == kNoThread) {
-    check::Fail("wait-outside-run",
-                absl::StrFormat("wait_until at %s:%d in a run's setup: no simulated thread runs "
-                                "until the setup returns, so nothing can make the condition true",
-                                site.file_name(), site.line()));
-  }
+  if (current_ == kNoThread) internal::FailWaitOutsideRun("wait_until", site);
   Suspend(ThreadState::kParked, nullptr, op, obj, site);
 }
 

@@ -10,6 +10,7 @@
 #include "core/sched/internal.h"
 #include "core/sched/scheduler.h"
 #include "core/sched/sync.h"
+#include "core/sched/wait_list.h"
 
 namespace racefuzz {
 namespace internal {
@@ -25,10 +26,7 @@ class Sequential final : public Engine {
   void Join(ThreadId) override {}
   ThreadId Running() const override { return kNoThread; }
   void Wait(Label, Object, std::source_location site) override {
-    check::Fail("wait-outside-run",
-                absl::StrFormat("wait_until at %s:%d outside a run: nothing else can make the "
-                                "condition true",
-                                site.file_name(), site.line()));
+    FailWaitOutsideRun("wait_until", site);
   }
 };
 

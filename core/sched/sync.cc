@@ -68,9 +68,8 @@ constexpr internal::LockModel::Names kSpinLockNames{"spin_lock", "spin_unlock", 
 
 void Mutex::lock(std::source_location site) {
   if (current_mode() == Mode::kDeterministic) return model_.Lock(this, name_, kMutexNames, site);
-  ThreadPool::NoteBlocked("lock", {name_, 0}, site);  // the threads-mode watchdog's report
+  ThreadPool::BlockedScope blocked("lock", {name_, 0}, site);  // for the watchdog's report
   os_mutex_.lock();
-  ThreadPool::NoteUnblocked();
 }
 
 bool Mutex::try_lock() {
@@ -85,9 +84,8 @@ void Mutex::unlock() {
 
 void SpinLock::lock(std::source_location site) {
   if (current_mode() == Mode::kDeterministic) return model_.Lock(this, name_, kSpinLockNames, site);
-  ThreadPool::NoteBlocked("spin_lock", {name_, 0}, site);
+  ThreadPool::BlockedScope blocked("spin_lock", {name_, 0}, site);
   while (flag_.test_and_set(std::memory_order_acquire)) std::this_thread::yield();
-  ThreadPool::NoteUnblocked();
 }
 
 void SpinLock::unlock() {

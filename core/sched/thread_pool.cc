@@ -126,7 +126,8 @@ ThreadId ThreadPool::Spawn(absl::AnyInvocable<void()> body) {
 }
 
 void ThreadPool::Join(ThreadId t) {
-  NoteBlocked("join", {"thread", static_cast<uint64_t>(t)}, std::source_location::current());
+  BlockedScope blocked("join", {"thread", static_cast<uint64_t>(t)},
+                       std::source_location::current());
   if (fresh_os_threads_) {
     if (fresh_[t].joinable()) fresh_[t].join();
   } else {
@@ -134,7 +135,6 @@ void ThreadPool::Join(ThreadId t) {
     std::unique_lock<std::mutex> lock(w.mu);
     w.cv.wait(lock, [&w] { return !w.busy; });
   }
-  NoteUnblocked();
 }
 
 void ThreadPool::AwaitWithWatchdog(ThreadId t) {

@@ -62,6 +62,15 @@ class ThreadPool final : public internal::Engine {
   static void NoteBlocked(Label op, Object obj, std::source_location site);
   static void NoteUnblocked();
   static void NoteSpinning(Label op, Object obj, std::source_location site);
+  // NoteBlocked for the scope's lifetime: every blocking call of threads mode (locks, join, the
+  // OS waits of CondVar, completion and wait queues) sleeps inside one.
+  class BlockedScope {
+   public:
+    BlockedScope(Label op, Object obj, std::source_location site) { NoteBlocked(op, obj, site); }
+    ~BlockedScope() { NoteUnblocked(); }
+    BlockedScope(const BlockedScope&) = delete;
+    BlockedScope& operator=(const BlockedScope&) = delete;
+  };
 
   absl::Duration hang_budget() const { return hang_budget_; }
   // Safety: call between runs (the canaries shorten it).

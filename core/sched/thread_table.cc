@@ -3,20 +3,6 @@
 #include "core/sched/internal.h"
 
 namespace racefuzz::internal {
-namespace {
-
-// Removes `t` from the unordered set `v`.
-RACEFUZZ_SCHED_INTERNAL void EraseUnordered(std::vector<ThreadId>& v, ThreadId t) {
-  for (size_t i = 0; i < v.size(); ++i) {
-    if (v[i] == t) {
-      v[i] = v.back();
-      v.pop_back();
-      return;
-    }
-  }
-}
-
-}  // namespace
 
 ThreadTable::ThreadTable(Scheduler* owner) : owner_(owner) {
   threads_.reserve(kMaxThreads);

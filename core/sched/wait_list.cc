@@ -68,4 +68,16 @@ void FailWaitOutsideRun(const char* what, std::source_location site) {
                               what, site.file_name(), site.line()));
 }
 
+SleepIn WhereToSleep(const char* what, std::source_location site) {
+  switch (g_active.mode) {  // an execution mode: kDeterministic, kThreads or kOff
+    case Mode::kDeterministic:
+      if (g_active.run->engine->Running() == kNoThread) FailWaitOutsideRun(what, site);
+      return SleepIn::kScheduler;
+    case Mode::kThreads:
+      return SleepIn::kOs;
+    default:
+      FailWaitOutsideRun(what, site);
+  }
+}
+
 }  // namespace racefuzz::internal

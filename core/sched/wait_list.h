@@ -1,7 +1,9 @@
 // The deterministic-mode model shared by CondVar, completion and wait_queue_head: a FIFO of the
 // simulated threads sleeping on one primitive, each on its own record, so a primitive can wake one
 // of them (notify_one, complete) or all (notify_all, complete_all, wake_up). A sleeping thread is
-// blocked in the scheduler: it takes part in deadlock reports with the site it sleeps at.
+// blocked in the scheduler: it takes part in deadlock reports with the site it sleeps at. Also
+// where every blocking wait (wait_until too) learns where it sleeps, and the one report for a wait
+// nothing can end.
 //
 // Not for models: they use condvar.h, completion.h and wait_queue.h.
 #ifndef RACEFUZZ_CORE_SCHED_WAIT_LIST_H_
@@ -50,9 +52,16 @@ class WaitList {
   Waiter* tail_ = nullptr;
 };
 
-// The report for a wait that no other thread can end (sequential mode, a run's setup, no run):
-// "wait-outside-run", naming `what` and the site.
+// The report for a blocking wait that no other thread can end: outside any run, in sequential
+// mode, or in a run's setup (no simulated thread runs until the setup returns). A
+// "wait-outside-run" contract violation naming `what` and `site`.
 [[noreturn]] void FailWaitOutsideRun(const char* what, std::source_location site);
+
+// Where a blocking primitive (wait_until, CondVar, completion, wait queues) sleeps in the active
+// run: in the scheduler (deterministic mode, on a simulated thread) or on its OS primitive
+// (threads and naive modes). Anywhere else nothing can end the wait: FailWaitOutsideRun.
+enum class SleepIn { kScheduler, kOs };
+SleepIn WhereToSleep(const char* what, std::source_location site);
 
 }  // namespace racefuzz::internal
 

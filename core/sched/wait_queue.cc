@@ -1,6 +1,7 @@
 #include "core/sched/wait_queue.h"
 
 #include "core/sched/happens_before.h"
+#include "core/sched/thread_pool.h"
 
 namespace racefuzz {
 
@@ -36,30 +37,22 @@ void wake_up_all(wait_queue_head* wq) { WakeUp(wq, "wake_up_all"); }
 namespace internal {
 
 WaitEventRound::WaitEventRound(wait_queue_head& wq, std::source_location site)
-    : wq_(wq), site_(site) {
-  switch (current_mode()) {
-    case Mode::kDeterministic:
-      if (current_thread() == kNoThread) FailWaitOutsideRun("wait_event", site);
-      wq_.waiters_.Add(waiter_);
-      return;
-    case Mode::kThreads:
-    case Mode::kNaive: {  // current_mode() says kThreads
-      std::lock_guard<std::mutex> lock(wq_.os_mutex_);
-      seen_wakeups_ = wq_.wakeups_;
-      return;
-    }
-    case Mode::kOff:
-    case Mode::kSequential:  // current_mode() says kOff
-      FailWaitOutsideRun("wait_event", site);
+    : wq_(wq), site_(site), sleep_in_(WhereToSleep("wait_event", site)) {
+  if (sleep_in_ == SleepIn::kScheduler) {
+    wq_.waiters_.Add(waiter_);
+    return;
   }
+  std::lock_guard<std::mutex> lock(wq_.os_mutex_);
+  seen_wakeups_ = wq_.wakeups_;
 }
 
 void WaitEventRound::Finish() {
-  if (current_mode() == Mode::kDeterministic) wq_.waiters_.Remove(waiter_);
+  if (sleep_in_ == SleepIn::kScheduler) wq_.waiters_.Remove(waiter_);
 }
 
 void WaitEventRound::Sleep() {
-  if (current_mode() != Mode::kDeterministic) {
+  if (sleep_in_ == SleepIn::kOs) {
+    ThreadPool::BlockedScope blocked("wait_event", {wq_.name, 0}, site_);
     std::unique_lock<std::mutex> lock(wq_.os_mutex_);
     wq_.os_cv_.wait(lock, [this] { return wq_.wakeups_ != seen_wakeups_; });
     return;

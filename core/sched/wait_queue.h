@@ -66,6 +66,7 @@ class WaitEventRound {
  private:
   wait_queue_head& wq_;
   std::source_location site_;
+  SleepIn sleep_in_;
   Waiter waiter_;
   uint64_t seen_wakeups_ = 0;
 };

@@ -5,6 +5,8 @@
 #include <thread>
 
 #include "absl/time/time.h"
+#include "core/sched/completion.h"
+#include "core/sched/condvar.h"
 #include "core/sched/sync.h"
 #include "core/sched/thread_pool.h"
 #include "tests/canaries/canary.h"
@@ -51,6 +53,47 @@ RACEFUZZ_CANARY(threads_hang_reported_with_sites,
                                "SUMMARY: racefuzz: threads-hang"},
                     .violate = [] { HangOnLockAndWait<false>(); },
                     .clean = [] { HangOnLockAndWait<true>(); },
+                });
+
+// T0 sleeps in CondVar::wait, T1 in wait_for_completion; with kWoken, T2 notifies and completes
+// after a while (well inside the budget), and everything finishes.
+template <bool kWoken>
+void HangInSleepingWaits() {
+  ThreadPool& pool = ThreadPool::Get();
+  pool.set_hang_budget(absl::Milliseconds(300));
+  Mutex mu("mu");
+  CondVar cv("cv");
+  completion done("done");
+  Atomic<int> ready(0, "ready");
+  pool.Run([&] {
+    spawn([&] {
+      Guard lock(mu);
+      while (ready.load() == 0) cv.wait(mu);
+    });
+    spawn([&] { wait_for_completion(&done); });
+    spawn([&] {
+      std::this_thread::sleep_for(std::chrono::milliseconds(100));
+      if (!kWoken) return;
+      {
+        Guard lock(mu);
+        ready.store(1);
+      }
+      cv.notify_all();
+      complete(&done);
+    });
+  });
+}
+
+RACEFUZZ_CANARY(threads_hang_names_sleeping_waits,
+                {
+                    .clause = "threads mode: a hang report names a thread asleep in a CondVar or a "
+                              "completion by its wait's site",
+                    .builds = kAll,
+                    .expect = {"ERROR: racefuzz: threads-hang", "T0 blocked in cond_wait cv 0 at",
+                               "threads_canaries.cc", "T1 blocked in wait_for_completion done 0 at",
+                               "threads_canaries.cc", "SUMMARY: racefuzz: threads-hang"},
+                    .violate = [] { HangInSleepingWaits<false>(); },
+                    .clean = [] { HangInSleepingWaits<true>(); },
                 });
 
 }  // namespace

@@ -352,5 +352,31 @@ TEST(WaitsDeathTest, WaitOutsideARunIsReported) {
       "wait-outside-run.*wait_for_completion at .*waits_test.cc");
 }
 
+// wait_until goes through the same report: outside any run (the sequential engine) and in a run's
+// setup (no simulated thread runs until the setup returns).
+TEST(WaitsDeathTest, WaitUntilOutsideARunIsReported) {
+  EXPECT_DEATH(wait_until([] { return false; }), "wait-outside-run.*wait_until at .*waits_test.cc");
+}
+
+TEST(WaitsDeathTest, WaitUntilInARunsSetupIsReported) {
+  EXPECT_DEATH(
+      {
+        RoundRobinSchedule rr;
+        Scheduler::Get().Run(rr, [] { wait_until([] { return false; }); });
+      },
+      "wait-outside-run.*wait_until at .*waits_test.cc");
+}
+
+TEST(WaitsDeathTest, CondVarWaitOutsideARunIsReported) {
+  EXPECT_DEATH(
+      {
+        Mutex mu("mu");
+        CondVar cv("cv");
+        mu.lock();
+        cv.wait(mu);
+      },
+      "wait-outside-run.*CondVar::wait at .*waits_test.cc");
+}
+
 }  // namespace
 }  // namespace racefuzz
