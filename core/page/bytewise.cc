@@ -2,6 +2,7 @@
 
 #include <cstring>
 
+#include "core/page/chunked_copy.h"
 #include "core/page/copy.h"
 #include "core/sched/happens_before.h"
 
@@ -58,7 +59,9 @@ void Copy(const uint8_t* src, Side src_side, uint8_t* dst, Side dst_side, size_t
 }  // namespace
 
 void atomic_per_byte_memcpy(const uint8_t* src, uint8_t* dst, size_t len) {
-  Copy(src, Side::kAtomic, dst, Side::kAtomic, len);
+  internal::CopyInChunks("atomic_per_byte_memcpy (rest)", {}, 0, len, [&](size_t at, size_t n) {
+    Copy(src + at, Side::kAtomic, dst + at, Side::kAtomic, n);
+  });
 }
 
 uint8_t atomic_load_byte(const uint8_t* p) { return __atomic_load_n(p, __ATOMIC_RELAXED); }

@@ -9,6 +9,10 @@ namespace racefuzz::page {
 
 // Copies `len` bytes from `src` to `dst` (note the kernel's argument order: source first), every
 // byte with an atomic (relaxed) access. Not ordered: a copy does not synchronize with anything.
+// Each byte is its own atomic location, so a copy racing with a writer of `src` (or a reader of
+// `dst`) may observe a mix of old and new bytes: a caller that needs an untorn value must validate
+// it (a seqlock's retry, a checksum). In deterministic mode the schedule may cut the copy into
+// chunks with a yield point between them, so such tears happen (chunked_copy.h).
 //
 // Safety: the caller must ensure that
 //  - `src` is valid for reads of `len` bytes for the duration of the call (ASan),

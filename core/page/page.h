@@ -24,6 +24,7 @@
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
+#include "core/page/chunked_copy.h"
 #include "core/page/copy.h"
 #include "core/page/mapping.h"
 #include "core/page/owned.h"
@@ -160,7 +161,8 @@ class Page {
   absl::Status copy_from_user_slice_raw(UserSliceReader& reader, size_t off, size_t len) const;
 
   // Maps the page and copies [off, off + len) of it to `dst` with byte-wise atomic accesses
-  // (atomic_per_byte_memcpy from the page to dst). EINVAL if out of the page.
+  // (atomic_per_byte_memcpy from the page to dst). EINVAL if out of the page. A concurrent atomic
+  // reader of `dst` may see a mix of old and new bytes (the copy tears: chunked_copy.h).
   //
   // Safety: the caller must ensure that
   //  - `dst` is valid for writes of `len` bytes for the duration of the call (ASan);
@@ -170,7 +172,8 @@ class Page {
   absl::Status read_bytewise_atomic(uint8_t* dst, size_t off, size_t len) const;
 
   // Maps the page and copies `len` bytes from `src` into it at `off` with byte-wise atomic accesses
-  // (atomic_per_byte_memcpy from src to the page). EINVAL if out of the page.
+  // (atomic_per_byte_memcpy from src to the page). EINVAL if out of the page. If `src` is written
+  // concurrently, the page may receive a mix of old and new bytes (chunked_copy.h).
   //
   // Safety: the caller must ensure that
   //  - `src` is valid for reads of `len` bytes for the duration of the call (ASan);
@@ -260,7 +263,11 @@ inline absl::Status Page::read_bytewise_atomic(uint8_t* dst, size_t off, size_t 
     // SAFETY: `src` (the page) is valid for `len` bytes and not written concurrently; `dst` is
     // valid for writes and every other access to it is atomic, by the contract. From the page to
     // `dst`: the page side is read plainly (a racing page write is a report), `dst` atomically.
-    internal::CopyPlainToAtomic(src, dst, len);
+    // The copy may be interrupted (chunked_copy.h): `dst` then holds a mix of this copy's bytes and
+    // a concurrent writer's.
+    internal::CopyInChunks(
+        "read_bytewise_atomic (rest)", {"page", id()}, off, len,
+        [&](size_t at, size_t n) { internal::CopyPlainToAtomic(src + at, dst + at, n); });
     internal::KeepAccess(dst);
     return absl::OkStatus();
   });
@@ -273,7 +280,11 @@ inline absl::Status Page::write_bytewise_atomic(const uint8_t* src, size_t off, 
     // valid for reads and every other access to it is atomic, by the contract. From `src` to the
     // page (the direction v2 of the seed got wrong): `src` read atomically, the page written
     // plainly.
-    internal::CopyAtomicToPlain(src, dst, len);
+    // The copy may be interrupted (chunked_copy.h): the page then holds a mix of `src`'s bytes
+    // from before and after a concurrent write to `src`.
+    internal::CopyInChunks(
+        "write_bytewise_atomic (rest)", {"page", id()}, off, len,
+        [&](size_t at, size_t n) { internal::CopyAtomicToPlain(src + at, dst + at, n); });
     internal::KeepAccess(dst);
     return absl::OkStatus();
   });

@@ -76,6 +76,13 @@ RACEFUZZ_SCHED_INTERNAL bool Scheduler::SpuriousWakeup(Label op, Object obj) {
   return spurious;
 }
 
+RACEFUZZ_SCHED_INTERNAL size_t Scheduler::CopySplit(size_t left) {
+  // With one runnable thread nobody could run in the middle: no split, no input byte.
+  if (current_ == kNoThread || left < 2 || threads_.runnable().size() < 2) return 0;
+  const size_t n = source_->CopySplit(left);
+  return n < left ? n : 0;
+}
+
 RACEFUZZ_SCHED_INTERNAL void Scheduler::Park(Label op, Object obj, std::source_location site) {
   if (current_ == kNoThread) internal::FailWaitOutsideRun("wait_until", site);
   Suspend(ThreadState::kParked, nullptr, op, obj, site);

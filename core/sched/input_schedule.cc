@@ -27,4 +27,17 @@ RACEFUZZ_SCHED_INTERNAL bool InputSchedule::SpuriousWakeup(ThreadId t) {
   return byte >= 0xe0;
 }
 
+RACEFUZZ_SCHED_INTERNAL size_t InputSchedule::CopySplit(size_t left) {
+  uint8_t byte;
+  if (!bytes_.Next(byte) || byte < 0x80) return 0;
+  // An offset in [1, left): from one byte while there are at most 256 choices, else from two.
+  if (!bytes_.Next(byte)) return 0;
+  uint32_t v = byte;
+  if (left - 1 > 256) {
+    if (!bytes_.Next(byte)) return 0;
+    v = (v << 8) | byte;
+  }
+  return 1 + v % (left - 1);
+}
+
 }  // namespace racefuzz

@@ -29,6 +29,9 @@ class InputSchedule : public ScheduleSource {
   // One input byte: a spurious wake-up if it is 0xe0 or more (1 in 8). Never once the bytes run
   // out, so the fallback cannot keep a predicate loop waking for ever.
   bool SpuriousWakeup(ThreadId t) override;
+  // One input byte: split if it is 0x80 or more (1 in 2); then the offset, from one byte (copies of
+  // up to 256 bytes) or two. Never once the bytes run out.
+  size_t CopySplit(size_t left) override;
 
   // How many decisions came from input bytes and how many from the fallback generator.
   uint64_t from_input() const { return from_input_; }

@@ -71,6 +71,9 @@ RACEFUZZ_SCHED_INTERNAL void YieldPointSlow(Label op, Object obj, const Range* r
 RACEFUZZ_SCHED_INTERNAL void NoteSlow(Label op, Object obj, const Range* range) {
   ActiveScheduler().Note(op, obj, range);
 }
+RACEFUZZ_SCHED_INTERNAL size_t CopySplitSlow(size_t left) {
+  return ActiveScheduler().CopySplit(left);
+}
 void WaitSlow(Label op, Object obj, std::source_location site) {
   g_active.run->engine->Wait(op, obj, site);
 }

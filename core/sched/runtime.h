@@ -11,6 +11,7 @@
 #ifndef RACEFUZZ_CORE_SCHED_RUNTIME_H_
 #define RACEFUZZ_CORE_SCHED_RUNTIME_H_
 
+#include <cstddef>
 #include <cstdint>
 
 #include "absl/functional/any_invocable.h"
@@ -48,6 +49,7 @@ struct ActiveRun {
 extern constinit ActiveRun g_active;
 void YieldPointSlow(Label op, Object obj, const Range* range);
 void NoteSlow(Label op, Object obj, const Range* range);
+size_t CopySplitSlow(size_t left);
 }  // namespace internal
 
 // How the active run executes: kDeterministic, kThreads (also in a naive run) or kOff (outside
@@ -74,6 +76,17 @@ inline void note(Label op, Object obj = {}) {
 }
 inline void note(Label op, Object obj, Range range) {
   if (internal::g_active.mode == Mode::kDeterministic) internal::NoteSlow(op, obj, &range);
+}
+
+// Where a copy whose every byte is its own atomic location (byte-wise atomic copies,
+// core/page/chunked_copy.h), with `left` bytes still to copy, is interrupted by a yield point, so
+// that a concurrent writer can land in the middle of it: 0 copies the rest in one go, otherwise the
+// number of bytes to copy first (1 to left - 1). The schedule decides (ScheduleSource::CopySplit),
+// only in deterministic runs and only while another thread could run; elsewhere always 0, for one
+// load and a branch.
+inline size_t copy_split_point(size_t left) {
+  if (internal::g_active.mode != Mode::kDeterministic || left < 2) return 0;
+  return internal::CopySplitSlow(left);
 }
 
 // Starts a simulated thread running `body`. Callable from a run's setup or from a simulated

@@ -7,6 +7,8 @@
 #ifndef RACEFUZZ_CORE_SCHED_SCHEDULE_SOURCE_H_
 #define RACEFUZZ_CORE_SCHED_SCHEDULE_SOURCE_H_
 
+#include <cstddef>
+
 #include "absl/types/span.h"
 #include "core/sched/runtime.h"
 
@@ -32,6 +34,15 @@ class ScheduleSource {
   virtual bool SpuriousWakeup(ThreadId t) {
     (void)t;
     return false;
+  }
+
+  // Where a byte-wise atomic copy with `left` (two or more) bytes still to copy is interrupted, so
+  // that another thread can run in the middle of it (page/chunked_copy.h): 0 copies the rest in one
+  // go, 1 to left - 1 copies that many bytes before a yield point. Asked only while two or more
+  // threads can run. Default: never (a copy is one step, as before).
+  virtual size_t CopySplit(size_t left) {
+    (void)left;
+    return 0;
   }
 };
 

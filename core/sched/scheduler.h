@@ -71,6 +71,9 @@ class Scheduler final : public internal::Engine {
   // Asks the source whether the current thread's wait ends spuriously (condvar.h); if so, records
   // `op obj` in the timeline.
   bool SpuriousWakeup(Label op, Object obj);
+  // Asks the source where the current thread's byte-wise atomic copy, `left` bytes to go, is
+  // interrupted (0: not), when another thread could run in the middle (copy_split_point).
+  size_t CopySplit(size_t left);
 
  private:
   Scheduler();
