@@ -7,13 +7,15 @@
 #include "core/check/report.h"
 #include "core/rcu/callbacks_internal.h"
 #include "core/rcu/grace_period.h"
+#include "core/rcu/read_side.h"
 #include "core/sched/sync.h"
 
 namespace racefuzz::rcu {
 namespace {
 
 struct Pending {
-  uint64_t cookie;  // get_state_synchronize_rcu() when queued
+  uint64_t cookie;                   // get_state_synchronize_rcu() when queued
+  internal::ReaderSnapshot readers;  // the sections open when queued (the age oracle)
   absl::AnyInvocable<void() &&> callback;
 };
 
@@ -42,12 +44,12 @@ constexpr int kNoRunner = -2;
 std::atomic<int> g_runner{kNoRunner};
 
 // Takes the callbacks that are ready (a full grace period elapsed since each was queued).
-std::vector<absl::AnyInvocable<void() &&>> TakeReady() {
-  std::vector<absl::AnyInvocable<void() &&>> ready;
+std::vector<Pending> TakeReady() {
+  std::vector<Pending> ready;
   racefuzz::Guard<Mutex> lock(QueueMutex());
   std::deque<Pending>& q = Queue();
   while (!q.empty() && poll_state_synchronize_rcu(q.front().cookie)) {
-    ready.push_back(std::move(q.front().callback));
+    ready.push_back(std::move(q.front()));
     q.pop_front();
     g_queued.fetch_sub(1, std::memory_order_relaxed);
   }
@@ -58,9 +60,10 @@ std::vector<absl::AnyInvocable<void() &&>> TakeReady() {
 
 void call_rcu(absl::AnyInvocable<void() &&> callback) {
   const uint64_t cookie = get_state_synchronize_rcu();
+  const internal::ReaderSnapshot readers = internal::ReaderSnapshot::Take();
   racefuzz::Guard<Mutex> lock(QueueMutex());
   yield_point("call_rcu");
-  Queue().push_back({cookie, std::move(callback)});
+  Queue().push_back({cookie, readers, std::move(callback)});
   g_queued.fetch_add(1, std::memory_order_relaxed);
 }
 
@@ -69,14 +72,15 @@ namespace internal {
 void RunReadyCallbacks() {
   if (g_queued.load(std::memory_order_relaxed) == 0) return;
   racefuzz::Guard<Mutex> runner(RunnerMutex());
-  std::vector<absl::AnyInvocable<void() &&>> ready = TakeReady();
+  std::vector<Pending> ready = TakeReady();
   if (ready.empty()) return;
   g_runner.store(current_thread(), std::memory_order_relaxed);
-  for (auto& cb : ready) {
+  for (Pending& p : ready) {
     note("rcu_callback");
+    p.readers.CheckReadersLeft("runs an RCU callback", "its call_rcu");
     // SAFETY: the callback's grace period has completed (TakeReady), so no reader that could see
-    // what it frees is still in its read-side critical section.
-    std::move(cb)();
+    // what it frees is still in its read-side critical section (the age oracle just checked).
+    std::move(p.callback)();
   }
   g_runner.store(kNoRunner, std::memory_order_relaxed);
 }

@@ -57,7 +57,7 @@ void synchronize_rcu() {
   wait_until(TryClaim, "rcu_gp_serialize");
   const uint64_t gp = g_started.fetch_add(1, Bookkeeping(std::memory_order_seq_cst)) + 1;
 
-  if (!g_skip.load(std::memory_order_relaxed)) {
+  if (!internal::GracePeriodsSkipped()) {
     // Snapshot: which slots are inside a section now. seq_cst pairs with the reader's seq_cst
     // store at its outermost lock.
     std::array<uint64_t, internal::kSlots> open{};
@@ -95,11 +95,22 @@ bool poll_state_synchronize_rcu(uint64_t cookie) {
   return true;
 }
 
+void cond_synchronize_rcu(uint64_t cookie) {
+  yield_point("cond_synchronize_rcu");
+  if (!poll_state_synchronize_rcu(cookie)) synchronize_rcu();
+}
+
 uint64_t grace_periods_since(uint64_t cookie) {
   // Grace period k started after the cookie was taken iff k > cookie; they complete in order.
   const uint64_t done = g_completed.load(Bookkeeping(std::memory_order_seq_cst));
   return done > cookie ? done - cookie : 0;
 }
+
+namespace internal {
+
+bool GracePeriodsSkipped() { return g_skip.load(std::memory_order_relaxed); }
+
+}  // namespace internal
 
 namespace testing {
 

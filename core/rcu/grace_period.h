@@ -36,6 +36,16 @@ uint64_t get_state_synchronize_rcu();
 // synchronize_rcu.
 bool poll_state_synchronize_rcu(uint64_t cookie);
 
+// Waits for a grace period unless a full one has elapsed since `cookie` was taken (the kernel's
+// cond_synchronize_rcu): the polled form of synchronize_rcu, for an updater that took its cookie
+// when it unpublished the object and did other work since. A cookie taken before the unpublish is a
+// bug (the elapsed grace period need not have waited for a reader that still holds the object):
+// the age oracle reports the free that follows (rcu.h, RcuOld::reset_after).
+//
+// Safety: when it waits, as synchronize_rcu ("rcu-synchronize-in-read-side",
+// "rcu-synchronize-in-callback").
+void cond_synchronize_rcu(uint64_t cookie);
+
 // How many full grace periods have elapsed since `cookie` was taken (racefuzz's rcutorture-style
 // "pipe count": an object retired at `cookie` and still seen by a reader must have age 0). Carries
 // no happens-before: an oracle must not hide the races it checks for.
@@ -44,8 +54,9 @@ uint64_t grace_periods_since(uint64_t cookie);
 namespace testing {
 
 // While alive, synchronize_rcu() does not wait for readers (grace periods still count as
-// completed): the planted bug "free without a grace period", so canaries can prove that ASan, TSan
-// and the age oracle catch it. Create it before a run starts, never in correct code.
+// completed), and the age oracle takes no reader snapshots (read_side.h, ReaderSnapshot): the
+// planted bug "free without a grace period", so canaries can prove that ASan, TSan and
+// TortureAge::check catch it by themselves. Create it before a run starts, never in correct code.
 class ScopedSkipGracePeriods {
  public:
   ScopedSkipGracePeriods();

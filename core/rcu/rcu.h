@@ -67,7 +67,9 @@ class Rcu;
 //
 // Invariants: `p_` is null or a value of P::into_foreign() that no Rcu holds any more and this
 // RcuOld owns exclusively; it is handed to from_foreign (freed) exactly once, after a grace period
-// (reset) or by a call_rcu callback (defer_free); a moved-from RcuOld is null.
+// (reset, reset_after) or by a call_rcu callback (defer_free); a moved-from RcuOld is null.
+// `readers_` is the reader snapshot taken when the object was unpublished: the age oracle checks,
+// at the free, that none of those sections is still open ("rcu-grace-period-too-short").
 //
 // Safety: dropping it (or reset()) calls synchronize_rcu(), so it must happen where sleeping is
 // allowed: not inside a read-side critical section (contract check
@@ -78,11 +80,13 @@ class [[nodiscard]] RcuOld {
   using T = TargetOf<P>;
   using Traits = ForeignOwnableTraits<P>;
 
-  RcuOld(RcuOld&& other) noexcept : p_(std::exchange(other.p_, nullptr)) {}
+  RcuOld(RcuOld&& other) noexcept
+      : p_(std::exchange(other.p_, nullptr)), readers_(other.readers_) {}
   // Drops (reset()) the value held, then takes `other`'s.
   RcuOld& operator=(RcuOld&& other) noexcept {
     reset();
     p_ = std::exchange(other.p_, nullptr);
+    readers_ = other.readers_;
     return *this;
   }
   RcuOld(const RcuOld&) = delete;
@@ -101,9 +105,24 @@ class [[nodiscard]] RcuOld {
   void reset() {
     if (p_ == nullptr) return;
     synchronize_rcu();
-    // SAFETY: p_ came from into_foreign and RcuOld owns it exclusively; the grace period above
-    // guarantees that no borrow of it exists any more.
-    P dropped = Traits::from_foreign(std::exchange(p_, nullptr));
+    // SAFETY: the grace period above guarantees that no borrow of it exists any more.
+    free_now();
+  }
+
+  // Frees the object once a full grace period has elapsed since `cookie`
+  // (get_state_synchronize_rcu), waiting for one if it has not: the kernel's polled pattern
+  // `cond_synchronize_rcu(cookie); kfree(old)`.
+  //
+  // Safety: `cookie` must be taken after the object was unpublished (after the copy_update or
+  // replace that returned this RcuOld); an older cookie may name a grace period that did not wait
+  // for a reader still holding the object ("rcu-grace-period-too-short" at the free). Blocks as
+  // synchronize_rcu when it waits.
+  void reset_after(uint64_t cookie) {
+    if (p_ == nullptr) return;
+    cond_synchronize_rcu(cookie);
+    // SAFETY: a full grace period has elapsed since `cookie`, taken after the unpublish (the
+    // caller's contract, checked by the age oracle).
+    free_now();
   }
 
   // Frees the object after a grace period without blocking (kfree_rcu).
@@ -116,8 +135,22 @@ class [[nodiscard]] RcuOld {
 
  private:
   friend class Rcu<P>;
-  explicit RcuOld(void* p) : p_(p) {}
+  // Called right after the unpublish: the readers that may still hold the object are the sections
+  // open now.
+  explicit RcuOld(void* p) : p_(p), readers_(internal::ReaderSnapshot::Take()) {}
+
+  // Frees the object after its grace period; the age oracle first checks that every reader open at
+  // the unpublish has left its section.
+  //
+  // Safety: a grace period that began after the unpublish has ended; p_ came from into_foreign and
+  // RcuOld owns it exclusively.
+  void free_now() {
+    readers_.CheckReadersLeft("frees an object", "its unpublish");
+    P dropped = Traits::from_foreign(std::exchange(p_, nullptr));
+  }
+
   void* p_;
+  internal::ReaderSnapshot readers_;
 };
 
 // An RCU-protected pointer: readers dereference it under a guard; one updater at a time replaces
@@ -147,7 +180,9 @@ class Rcu {
     UpdaterScope scope(*this, "drops");
     void* p = ptr_.load(std::memory_order_relaxed);
     if (p == nullptr) return;
+    const internal::ReaderSnapshot readers = internal::ReaderSnapshot::Take();
     synchronize_rcu();
+    readers.CheckReadersLeft("frees an object", "its unpublish (the Rcu's drop)");
     // SAFETY: p came from into_foreign and the Rcu owns it; after the grace period no borrow of it
     // exists any more.
     P dropped = Traits::from_foreign(p);

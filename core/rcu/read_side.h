@@ -62,6 +62,36 @@ struct GuardToken {
 // under it may be used): "rcu-borrow-after-guard" otherwise.
 void CheckGuardAlive(const GuardToken& token);
 
+// The age oracle's view of the readers (issue 11): which reader slots were inside a read-side
+// critical section at one moment, an object's retirement (RcuOld, Rcu's drop) or a call_rcu. When
+// the object is freed, or before the callback runs, a slot still inside that same section is a
+// grace period too short: the reader began before the retirement, may still hold the object, and
+// every grace period that may end must have waited for it. This catches a grace period or a cookie
+// one grace period early at the free, while the reader holds the object, before any use after free
+// (a count of grace periods since the retirement is 0 for a correct free and an early one alike).
+//
+// Relaxed loads both ways: the oracle adds no happens-before that could hide a race. It reports no
+// correct free: a grace period that began after the snapshot has observed every slot's later seq
+// (acquire), and the check runs after it on a thread it happens-before, so coherence shows the
+// check that seq or a newer one. While testing::ScopedSkipGracePeriods is alive, snapshots are
+// empty: that planted bug is what ASan, TSan and TortureAge::check must catch on their own.
+class ReaderSnapshot {
+ public:
+  // The sections open now.
+  static ReaderSnapshot Take();
+
+  // Reports "rcu-grace-period-too-short" if a slot is still inside the section it was in at
+  // Take(). `act` is what the caller is doing ("frees an object"), `moment` what Take() recorded
+  // ("its retirement").
+  void CheckReadersLeft(const char* act, const char* moment) const;
+
+ private:
+  std::array<uint64_t, kSlots> open_{};  // the slot's seq if it was odd (inside a section), or 0
+};
+
+// Whether testing::ScopedSkipGracePeriods is alive (grace_period.cc).
+bool GracePeriodsSkipped();
+
 }  // namespace internal
 
 // Evidence that the RCU read-side lock is held on the current simulated thread.

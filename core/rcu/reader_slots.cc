@@ -1,5 +1,6 @@
 // The reader slots (read_side.h) and their checks: a borrow's guard still alive, no section left
-// open by a finished thread or at the end of a run, and the reset that starts every run clean.
+// open by a finished thread or at the end of a run, the age oracle's reader snapshots, and the
+// reset that starts every run clean.
 #include <array>
 #include <bit>
 #include <string>
@@ -98,6 +99,29 @@ void CheckGuardAlive(const GuardToken& token) {
   check::ContractViolation(
       "rcu-borrow-after-guard",
       absl::StrFormat("T%d uses a borrow from rcu dereference %s", current_thread(), what));
+}
+
+ReaderSnapshot ReaderSnapshot::Take() {
+  ReaderSnapshot snapshot;
+  if (GracePeriodsSkipped()) return snapshot;
+  for (int i = 0; i < kSlots; ++i) {
+    const uint64_t seq = Slot(i).seq.load(std::memory_order_relaxed);
+    snapshot.open_[i] = (seq & 1) ? seq : 0;
+  }
+  return snapshot;
+}
+
+void ReaderSnapshot::CheckReadersLeft(const char* act, const char* moment) const {
+  for (int i = 0; i < kSlots; ++i) {
+    if (open_[i] == 0 || Slot(i).seq.load(std::memory_order_relaxed) != open_[i]) continue;
+    check::ContractViolation(
+        "rcu-grace-period-too-short",
+        absl::StrFormat("T%d %s while %s is still inside the read-side critical section it was in "
+                        "at %s: every reader that began before then may still hold the object, "
+                        "and no grace period that waited for it has ended (a grace period, or a "
+                        "cookie, one too early)",
+                        current_thread(), act, Who(i), moment));
+  }
 }
 
 }  // namespace racefuzz::rcu::internal

@@ -1,5 +1,6 @@
 // Canaries for the RCU model (core/rcu): one per clause of rust/kernel/sync/rcu.rs (seed 004) and
 // of call_rcu, each with its clean twin. Runs are round-robin at every yield point.
+#include <cstdint>
 #include <optional>
 #include <utility>
 
@@ -153,6 +154,52 @@ RACEFUZZ_CANARY(rcu_call_rcu_grace_period_too_short,
                                "SUMMARY: racefuzz: rcu-grace-period-too-short"},
                     .violate = [] { AgeOracle<true, true>(); },
                     .clean = [] { AgeOracle<false, true>(); },
+                });
+
+// The polled grace-period API with a cookie one grace period early, on the real path (issue 11):
+// the updater takes its cookie, a grace period ends, a reader enters and dereferences the object,
+// the updater unpublishes it and frees it with reset_after(cookie), whose cond_synchronize_rcu
+// returns at once. The age oracle reports the free while the reader still holds the object, before
+// any use after free (a count of grace periods since the unpublish is 0 here as for a correct
+// free). The clean twin takes its cookie after the unpublish, so reset_after waits for the reader.
+template <bool kEarlyCookie>
+void PolledFree() {
+  Rcu<KBox<int>> x(KBox<int>::make(100), 8);
+  Atomic<int> grace_period_done(0, "grace_period_done");
+  Atomic<int> dereferenced(0, "dereferenced");
+  RunThreads({[&] {
+                wait_until([&] { return grace_period_done.load(std::memory_order_acquire) == 1; });
+                rcu::Guard g = rcu::read_lock();
+                Borrow<int> b = *x.dereference(g);
+                dereferenced.store(1, std::memory_order_release);
+                for (int i = 0; i < 16; ++i) yield_point("reader_busy", {"object", 100});
+                if (*b != 100) std::abort();
+              },
+              [&] {
+                uint64_t cookie = rcu::get_state_synchronize_rcu();
+                rcu::synchronize_rcu();
+                grace_period_done.store(1, std::memory_order_release);
+                wait_until([&] { return dereferenced.load(std::memory_order_acquire) == 1; });
+                std::optional<RcuOld<KBox<int>>> old = x.replace(KBox<int>::make(101));
+                if (!kEarlyCookie) cookie = rcu::get_state_synchronize_rcu();
+                old->reset_after(cookie);
+              }});
+}
+
+RACEFUZZ_CANARY(rcu_polled_cookie_one_grace_period_early,
+                {
+                    .clause = "an object is freed only after a grace period that began after its "
+                              "unpublish: a cond_synchronize_rcu cookie taken before the unpublish "
+                              "is one grace period early (age oracle at the free)",
+                    .builds = kAll,
+                    .expect = {"ERROR: racefuzz: contract violation: rcu-grace-period-too-short",
+                               "T1 frees an object while T0 is still inside the read-side critical "
+                               "section it was in at its unpublish",
+                               "racefuzz timeline", "T0 rcu_dereference rcu 8",
+                               "T1 rcu_copy_update rcu 8", "T1 cond_synchronize_rcu",
+                               "SUMMARY: racefuzz: rcu-grace-period-too-short"},
+                    .violate = [] { PolledFree<true>(); },
+                    .clean = [] { PolledFree<false>(); },
                 });
 
 // Publishing an object to readers: copy_update's Release store orders the object's initialization

@@ -1,4 +1,5 @@
 // Grace periods, call_rcu / kfree_rcu / rcu_barrier, the age oracle, and threads mode.
+#include <cstdint>
 #include <optional>
 #include <vector>
 
@@ -69,6 +70,50 @@ TEST(GracePeriod, PolledCookies) {
   EXPECT_TRUE(poll_state_synchronize_rcu(cookie));
   synchronize_rcu();
   EXPECT_EQ(grace_periods_since(cookie), 2u);
+}
+
+// cond_synchronize_rcu waits for a grace period only when none has elapsed since the cookie.
+TEST(GracePeriod, CondSynchronizeRcuWaitsOnlyWithoutAnElapsedGracePeriod) {
+  const uint64_t cookie = get_state_synchronize_rcu();
+  cond_synchronize_rcu(cookie);
+  EXPECT_EQ(grace_periods_since(cookie), 1u);
+  cond_synchronize_rcu(cookie);  // one has elapsed: returns at once
+  EXPECT_EQ(grace_periods_since(cookie), 1u);
+}
+
+// The age oracle's reader snapshot: a section open at the snapshot and still open at the check is
+// a grace period too short; one that ended since, or began after the snapshot, is not.
+TEST(AgeOracle, ReportsAReaderStillInsideItsSectionFromTheSnapshot) {
+  Guard g = read_lock();
+  const internal::ReaderSnapshot at_unpublish = internal::ReaderSnapshot::Take();
+  EXPECT_DEATH(at_unpublish.CheckReadersLeft("frees an object", "its unpublish"),
+               "rcu-grace-period-too-short.*frees an object while code outside the simulated "
+               "threads .* is still inside the read-side critical section it was in at its "
+               "unpublish");
+  g.unlock();
+  at_unpublish.CheckReadersLeft("frees an object", "its unpublish");
+}
+
+TEST(AgeOracle, IgnoresSectionsThatBeganAfterTheSnapshot) {
+  const internal::ReaderSnapshot at_unpublish = internal::ReaderSnapshot::Take();
+  Guard g = read_lock();
+  at_unpublish.CheckReadersLeft("frees an object", "its unpublish");
+}
+
+// RcuOld::reset_after frees at once with a cookie from after the unpublish that a grace period has
+// passed, and waits for one otherwise.
+TEST(AgeOracle, ResetAfterWaitsForTheCookiesGracePeriod) {
+  Rcu<KBox<int>> x(KBox<int>::make(1));
+  std::optional<RcuOld<KBox<int>>> old = x.replace(KBox<int>::make(2));
+  const uint64_t cookie = get_state_synchronize_rcu();
+  old->reset_after(cookie);
+  EXPECT_EQ(old->get(), nullptr);
+  EXPECT_EQ(grace_periods_since(cookie), 1u);
+  old = x.replace(KBox<int>::make(3));
+  const uint64_t later = get_state_synchronize_rcu();
+  synchronize_rcu();
+  old->reset_after(later);
+  EXPECT_EQ(grace_periods_since(later), 1u);
 }
 
 TEST(GracePeriod, TortureAgeCountsGracePeriodsSinceRetirement) {
