@@ -10,6 +10,8 @@
 //   'H'       two simulated threads that never finish: T0 holds mutex "probe" and waits for a flag
 //             nobody sets, T1 (once T0 holds it) blocks on the mutex (a hang in threads mode; a
 //             deadlock report in deterministic mode)
+//   'L'       writes the address of a local variable to the file probe-layout in the working
+//             directory (the process's address layout, the same in two runs only without ASLR)
 //   other     branches on the bytes "race", so what libFuzzer finds depends on its -seed
 #include <cstddef>
 #include <cstdint>
@@ -67,6 +69,11 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
       std::ofstream("probe-runs") << runs + 1;
       if (size > 1 && runs < data[1] - '0') __builtin_trap();
       return 0;
+    }
+    case 'L': {
+      volatile int local = 0;
+      std::ofstream("probe-layout") << reinterpret_cast<uintptr_t>(&local);
+      return local;
     }
     case 'H': {
       FuzzedDataProvider input(data + 1, size - 1);

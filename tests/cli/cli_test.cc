@@ -286,6 +286,22 @@ TEST_F(ProbeCheckout, SeedRepeatsTheRun) {
   EXPECT_NE(text.str().find("\"seed\": 4242"), std::string::npos) << text.str();
 }
 
+// A fuzzing run's address layout is the same in every process (no ASLR): libFuzzer copies compared
+// values, pointers included, into its mutations, so a randomized layout makes a --seed run take
+// another path now and then (SeedRepeatsTheRun, about once in 150 runs).
+TEST_F(ProbeCheckout, FuzzingRunsHaveOneAddressLayout) {
+  Seed("layout", "RFZ!L");
+  std::string layouts[2];
+  for (auto& layout : layouts) {
+    fs::remove_all(root_ / "out");
+    Result r = Run("fuzz probe --seed=4242 --runs=1");
+    ASSERT_EQ(r.exit_code, 0) << r.output;
+    std::ifstream(root_ / "out/artifacts/probe/tsan/probe-layout") >> layout;
+  }
+  EXPECT_FALSE(layouts[0].empty());
+  EXPECT_EQ(layouts[0], layouts[1]);
+}
+
 // A deterministic-mode crash file that reproduces in fewer than all runs, 0 included, is a
 // racefuzz bug: repro says so loudly and exits 1.
 TEST_F(ProbeCheckout, ReproOfANonReproducingDeterministicCrash) {
