@@ -108,7 +108,7 @@ struct ShadowedPage {
     uint8_t got[page::PAGE_SIZE];
     Check(page->read_raw(got, off, len), "page-verify");
     RACEFUZZ_CONTRACT(SameBytes(got, shadow.data() + off, len), "page-content",
-                      "page %d [%d, %d) differs from what was written", page->id(), off, off + len);
+                      "page#%d [%d, %d) differs from what was written", page->id(), off, off + len);
   }
   // Exchanges pages and shadows with `other`. The caller holds what guards both.
   void Swap(ShadowedPage& other) {

@@ -7,6 +7,7 @@
 #include "absl/strings/str_cat.h"
 #include "core/check/report.h"
 #include "core/sched/happens_before.h"
+#include "core/sched/trace.h"
 
 #ifdef RACEFUZZ_PAGE_POISON
 #include <sanitizer/asan_interface.h>
@@ -95,7 +96,7 @@ void CheckUnmapped(const Frame& frame, const MapState& state) {
   }
   check::ContractViolation(
       "page-free-mapped",
-      absl::StrCat("page ", frame.id, " freed while still mapped by ", holders,
+      absl::StrCat(ObjectName({"page", frame.id}), " freed while still mapped by ", holders,
                    ": a with_page_mapped closure is still running, and its pointer would dangle. "
                    "Free a page only when no mapping of it remains (after the closure returns; "
                    "for a shared page, after a grace period or under the lock its users hold)."));

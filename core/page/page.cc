@@ -56,7 +56,7 @@ void Page::release_frame(const internal::Frame& frame, const internal::MapState&
 }
 
 absl::Status Page::copy_from_user_slice_raw(UserSliceReader& reader, size_t off, size_t len) const {
-  return with_pointer_into_page(off, len, [&](uint8_t* dst) {
+  return mapped_range<false>(off, len, [&](uint8_t* dst) {
     yield_point("copy_from_user_slice_raw", {"page", id()}, {off, off + len});
     // SAFETY: `dst` is valid for `len` bytes (bounds checked) and no overlapping access races with
     // this write, by the contract; the reader loads user memory atomically.

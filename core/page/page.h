@@ -2,7 +2,7 @@
 //
 // A Page is one PAGE_SIZE frame of the page pool (pool.h), owned by an Owned<Page>. Its bytes are
 // reached only through a closure-scoped local mapping (with_page_mapped), and every access the
-// model makes is a yield point ("T1 write_raw page 1 [0, 64)") followed by real, instrumented
+// model makes is a yield point ("T1 write_raw page#1 [0, 64)") followed by real, instrumented
 // accesses to the page's canonical bytes, so:
 //  - races on page bytes are ThreadSanitizer reports, whatever address each thread's mapping got;
 //  - bytes used outside a mapping (after the closure, on a thread that did not map the page, after
@@ -96,7 +96,8 @@ class Page {
   uint64_t id() const { return frame_.id; }
 
   // Runs `f(ptr)` with this page mapped at `ptr` (PAGE_SIZE bytes) and returns what f returns. The
-  // page is unmapped when this call returns.
+  // page is unmapped when this call returns. The timeline shows the mapping and its end
+  // ("T0 kmap_local_page page#1" ... "T0 kunmap_local page#1").
   //
   // Safety (using the pointer): `ptr` is valid for PAGE_SIZE bytes only for the duration of the
   // closure (a use after it returns is an ASan use-after-poison) and only on the calling thread:
@@ -107,8 +108,7 @@ class Page {
   // memory may be uninitialized.
   template <typename F>
   decltype(auto) with_page_mapped(F&& f) const {
-    MapGuard mapping(*this);
-    return std::forward<F>(f)(mapping.ptr());
+    return mapped<true>(std::forward<F>(f));
   }
 
   // Runs `f(ptr)` with `ptr` pointing `off` bytes into the mapped page, valid for `len` bytes, and
@@ -119,12 +119,7 @@ class Page {
   template <typename F>
     requires std::is_invocable_r_v<absl::Status, F, uint8_t*>
   absl::Status with_pointer_into_page(size_t off, size_t len, F&& f) const {
-    if (!page_range_ok(off, len)) return Einval();
-    return with_page_mapped([&](uint8_t* base) -> absl::Status {
-      // SAFETY: page_range_ok(off, len) holds, so base + off and the len bytes after it are inside
-      // the mapped page.
-      return std::forward<F>(f)(base + off);
-    });
+    return mapped_range<true>(off, len, std::forward<F>(f));
   }
 
   // Maps the page and copies [off, off + len) of it to `dst`. EINVAL if the range leaves the page.
@@ -197,20 +192,44 @@ class Page {
   explicit Page(const internal::Frame& frame) : frame_(frame) {}
   ~Page() = default;
 
-  // The closure-scoped mapping of with_page_mapped.
+  // The closure-scoped mapping of with_page_mapped; `noted`: the mapping and its end are events of
+  // the timeline.
   class MapGuard {
    public:
-    explicit MapGuard(const Page& page)
-        : page_(page), ptr_(internal::kmap_local_page(page.frame_, page.map_)) {}
-    ~MapGuard() { internal::kunmap_local(page_.frame_, page_.map_); }
+    MapGuard(const Page& page, bool noted)
+        : page_(page), noted_(noted), ptr_(internal::kmap_local_page(page.frame_, page.map_)) {
+      if (noted_) note("kmap_local_page", {"page", page_.id()});
+    }
+    ~MapGuard() {
+      if (noted_) note("kunmap_local", {"page", page_.id()});
+      internal::kunmap_local(page_.frame_, page_.map_);
+    }
     MapGuard(const MapGuard&) = delete;
     MapGuard& operator=(const MapGuard&) = delete;
     uint8_t* ptr() const { return ptr_; }
 
    private:
     const Page& page_;
+    bool noted_;
     uint8_t* ptr_;
   };
+
+  // with_page_mapped and with_pointer_into_page; kNoted = false for the model's own accessors,
+  // whose yield point already names the access ("T1 read_raw page#1 [0, 64)").
+  template <bool kNoted, typename F>
+  decltype(auto) mapped(F&& f) const {
+    MapGuard mapping(*this, kNoted);
+    return std::forward<F>(f)(mapping.ptr());
+  }
+  template <bool kNoted, typename F>
+  absl::Status mapped_range(size_t off, size_t len, F&& f) const {
+    if (!page_range_ok(off, len)) return Einval();
+    return mapped<kNoted>([&](uint8_t* base) -> absl::Status {
+      // SAFETY: page_range_ok(off, len) holds, so base + off and the len bytes after it are inside
+      // the mapped page.
+      return std::forward<F>(f)(base + off);
+    });
+  }
 
   // Frees the frame for Page::release and SafePage::release, after checking it is not mapped.
   static void release_frame(const internal::Frame& frame, const internal::MapState& map);
@@ -221,13 +240,23 @@ class Page {
   mutable internal::MapState map_;
 };
 
+// The mapping behind the model's user-space and device accesses (Vma::user_read/user_write,
+// Device::dma_write): not a kmap_local_page, so no timeline events; their yield point names the
+// access ("T1 user_write page#1 [5, 6)").
+struct PageAccess {
+  template <typename F>
+  static decltype(auto) Mapped(const Page& page, F&& f) {
+    return page.mapped<false>(std::forward<F>(f));
+  }
+};
+
 // Implementation details. The accessors are inline so that, with no scheduler active, a copy
 // through the model is the bounds check, the yield point's one load and branch, and the copy.
 
 inline absl::Status Page::read_raw(uint8_t* dst, size_t off, size_t len) const {
-  return with_pointer_into_page(off, len, [&](uint8_t* src) {
+  return mapped_range<false>(off, len, [&](uint8_t* src) {
     yield_point("read_raw", {"page", id()}, {off, off + len});
-    // SAFETY: `src` is valid for `len` bytes (bounds checked by with_pointer_into_page); `dst` is
+    // SAFETY: `src` is valid for `len` bytes (bounds checked by mapped_range); `dst` is
     // valid for `len` bytes and not accessed concurrently, and no overlapping write races with this
     // read, by read_raw's contract.
     if (len != 0) std::memcpy(dst, src, len);
@@ -237,7 +266,7 @@ inline absl::Status Page::read_raw(uint8_t* dst, size_t off, size_t len) const {
 }
 
 inline absl::Status Page::write_raw(const uint8_t* src, size_t off, size_t len) const {
-  return with_pointer_into_page(off, len, [&](uint8_t* dst) {
+  return mapped_range<false>(off, len, [&](uint8_t* dst) {
     yield_point("write_raw", {"page", id()}, {off, off + len});
     // SAFETY: `dst` is valid for `len` bytes (bounds checked); `src` is valid and not written
     // concurrently, and no overlapping access races with this write, by write_raw's contract.
@@ -248,7 +277,7 @@ inline absl::Status Page::write_raw(const uint8_t* src, size_t off, size_t len) 
 }
 
 inline absl::Status Page::fill_zero_raw(size_t off, size_t len) const {
-  return with_pointer_into_page(off, len, [&](uint8_t* dst) {
+  return mapped_range<false>(off, len, [&](uint8_t* dst) {
     yield_point("fill_zero_raw", {"page", id()}, {off, off + len});
     // SAFETY: bounds checked; no overlapping access races with it, by the contract.
     if (len != 0) std::memset(dst, 0, len);
@@ -258,7 +287,7 @@ inline absl::Status Page::fill_zero_raw(size_t off, size_t len) const {
 }
 
 inline absl::Status Page::read_bytewise_atomic(uint8_t* dst, size_t off, size_t len) const {
-  return with_pointer_into_page(off, len, [&](uint8_t* src) {
+  return mapped_range<false>(off, len, [&](uint8_t* src) {
     yield_point("read_bytewise_atomic", {"page", id()}, {off, off + len});
     // SAFETY: `src` (the page) is valid for `len` bytes and not written concurrently; `dst` is
     // valid for writes and every other access to it is atomic, by the contract. From the page to
@@ -274,7 +303,7 @@ inline absl::Status Page::read_bytewise_atomic(uint8_t* dst, size_t off, size_t 
 }
 
 inline absl::Status Page::write_bytewise_atomic(const uint8_t* src, size_t off, size_t len) const {
-  return with_pointer_into_page(off, len, [&](uint8_t* dst) {
+  return mapped_range<false>(off, len, [&](uint8_t* dst) {
     yield_point("write_bytewise_atomic", {"page", id()}, {off, off + len});
     // SAFETY: `dst` (the page) is valid for `len` bytes and not accessed concurrently; `src` is
     // valid for reads and every other access to it is atomic, by the contract. From `src` to the

@@ -43,7 +43,7 @@ absl::Status Vma::user_write(size_t addr, uint8_t v) {
   const size_t off = addr % PAGE_SIZE;
   yield_point("user_write", {"page", page->id()}, {off, off + 1});
   // A user-space access: a plain store to the page, bound by no kernel lock.
-  page->with_page_mapped([&](uint8_t* p) { p[off] = v; });
+  PageAccess::Mapped(*page, [&](uint8_t* p) { p[off] = v; });
   return absl::OkStatus();
 }
 
@@ -53,7 +53,7 @@ absl::StatusOr<uint8_t> Vma::user_read(size_t addr) const {
   const Page* page = pages_[idx];
   const size_t off = addr % PAGE_SIZE;
   yield_point("user_read", {"page", page->id()}, {off, off + 1});
-  return page->with_page_mapped([&](uint8_t* p) { return p[off]; });
+  return PageAccess::Mapped(*page, [&](uint8_t* p) { return p[off]; });
 }
 
 absl::Status vm_insert_page(Vma& vma, size_t addr, const Page& page) {
@@ -75,7 +75,7 @@ absl::Status Device::dma_write(uint64_t dma_handle, size_t off, uint8_t v) {
   const Page* page = mapped_[dma_handle];
   yield_point("dma_write", {"page", page->id()}, {off, off + 1});
   // The device writes the page behind the CPU's back: a plain store.
-  page->with_page_mapped([&](uint8_t* p) { p[off] = v; });
+  PageAccess::Mapped(*page, [&](uint8_t* p) { p[off] = v; });
   return absl::OkStatus();
 }
 

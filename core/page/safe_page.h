@@ -90,7 +90,7 @@ class Vma {
 // A device that can access pages by DMA.
 class Device {
  public:
-  // The device writes `v` at `off` of the page mapped for it (a yield point "dma_write page 1").
+  // The device writes `v` at `off` of the page mapped for it (a yield point "dma_write page#1").
   //
   // Safety: the page must still be alive; a DMA write races with CPU accesses to the same bytes
   // (TSan).

@@ -28,7 +28,7 @@ namespace racefuzz {
 // yet notified and did not wake spuriously.
 class CondVar {
  public:
-  // `name` shows in the timeline and in deadlock reports ("cond_wait nonempty 0").
+  // `name` shows in the timeline and in deadlock reports ("cond_wait nonempty#0").
   explicit CondVar(const char* name = "condvar") : name_(name) {}
   CondVar(const CondVar&) = delete;
   CondVar& operator=(const CondVar&) = delete;

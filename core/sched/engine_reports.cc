@@ -2,6 +2,7 @@
 // passed (livelock).
 #include <string>
 
+#include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "core/check/report.h"
 #include "core/sched/internal.h"
@@ -19,7 +20,7 @@ RACEFUZZ_SCHED_INTERNAL void Scheduler::ReportDeadlock() {
     absl::StrAppendFormat(&details, "\n  T%d %s in %s", t,
                           th.state == ThreadState::kParked ? "waits" : "blocked", th.blocked_op);
     if (th.blocked_obj.kind != nullptr) {
-      absl::StrAppendFormat(&details, " %s %d", th.blocked_obj.kind, th.blocked_obj.id);
+      absl::StrAppend(&details, " ", ObjectName(th.blocked_obj));
     }
     absl::StrAppendFormat(&details, " at %s:%d", th.blocked_site.file_name(),
                           th.blocked_site.line());

@@ -131,8 +131,7 @@ uint64_t RunDeterministic(const HarnessConfig& config, absl::Span<const uint8_t>
   const Trace& trace = scheduler.trace();
   if (config.print_trace) {
     trace.Print(stderr, Trace::kCapacity);
-    absl::FPrintF(stderr, "racefuzz: trace hash %016x (%s schedule)\n", trace.hash(),
-                  source->name());
+    absl::FPrintF(stderr, "%s", TraceHashLine(trace.hash(), source->name()));
   }
   // The final oracle: no simulated thread any more, but a report still shows the interleaving.
   internal::Run finishing{.mode = Mode::kOff,

@@ -23,8 +23,7 @@ std::string RunTimeline() {
   if (run.timeline == nullptr) return "";
   std::string out = run.timeline->Timeline(kReportEvents);
   if (run.print_trace_hash) {
-    absl::StrAppendFormat(&out, "racefuzz: trace hash %016x (%s schedule)\n", run.timeline->hash(),
-                          run.schedule_name);
+    absl::StrAppend(&out, TraceHashLine(run.timeline->hash(), run.schedule_name));
   }
   return out;
 }

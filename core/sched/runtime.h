@@ -61,7 +61,7 @@ ThreadId current_thread();
 
 // A yield point: in deterministic mode the schedule may switch to another simulated thread here.
 // Models call it just before every access to shared state, naming the operation and what it
-// touches, so the timeline reads "T2 write_raw page 1 [100, 356)". Costs one load and a branch
+// touches, so the timeline reads "T2 write_raw page#1 [100, 356)". Costs one load and a branch
 // outside deterministic runs.
 inline void yield_point(Label op, Object obj = {}) {
   if (internal::g_active.mode == Mode::kDeterministic) internal::YieldPointSlow(op, obj, nullptr);
@@ -70,7 +70,7 @@ inline void yield_point(Label op, Object obj, Range range) {
   if (internal::g_active.mode == Mode::kDeterministic) internal::YieldPointSlow(op, obj, &range);
 }
 
-// Records an event in the timeline without a scheduling decision (e.g. "alloc_page page 3").
+// Records an event in the timeline without a scheduling decision (e.g. "alloc_page page#3").
 inline void note(Label op, Object obj = {}) {
   if (internal::g_active.mode == Mode::kDeterministic) internal::NoteSlow(op, obj, nullptr);
 }

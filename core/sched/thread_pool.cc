@@ -10,6 +10,7 @@
 #include "absl/strings/str_format.h"
 #include "core/check/report.h"
 #include "core/sched/hooks.h"
+#include "core/sched/trace.h"
 
 namespace racefuzz {
 namespace {
@@ -175,9 +176,10 @@ void ThreadPool::ReportHang(int threads) {
     const Site& s = sites_[t];
     if (s.done.load(std::memory_order_acquire)) continue;
     const int state = s.state.load(std::memory_order_acquire);
-    const std::string where = absl::StrFormat("%s %s %d at %s:%d", s.op.load() ? s.op.load() : "?",
-                                              s.kind.load() ? s.kind.load() : "-", s.id.load(),
-                                              s.file.load() ? s.file.load() : "?", s.line.load());
+    const std::string where = absl::StrFormat(
+        "%s %s at %s:%d", s.op.load() ? s.op.load() : "?",
+        ObjectName({.kind = s.kind.load() ? s.kind.load() : "-", .id = s.id.load()}),
+        s.file.load() ? s.file.load() : "?", s.line.load());
     if (state == Site::kBlocked) {
       absl::StrAppend(&details, "\n    T", t, " blocked in ", where);
     } else if (state == Site::kSpinning && s.spins.load() != spins_before[t]) {

@@ -16,6 +16,12 @@ RACEFUZZ_SCHED_INTERNAL inline uint64_t Mix(uint64_t h, uint64_t v) {
 
 }  // namespace
 
+std::string ObjectName(const Object& obj) { return absl::StrFormat("%s#%d", obj.kind, obj.id); }
+
+std::string TraceHashLine(uint64_t hash, const char* schedule_name) {
+  return absl::StrFormat("racefuzz: trace hash %016x (%s schedule)\n", hash, schedule_name);
+}
+
 RACEFUZZ_SCHED_INTERNAL void Trace::Clear(size_t max_decisions) {
   count_ = 0;
   hash_ = 0;
@@ -60,7 +66,7 @@ RACEFUZZ_SCHED_INTERNAL std::vector<Event> Trace::Last(size_t n) const {
 RACEFUZZ_SCHED_INTERNAL std::string Trace::Format(const Event& e) {
   std::string s = e.thread == kNoThread ? std::string("main") : absl::StrFormat("T%d", e.thread);
   absl::StrAppend(&s, " ", e.op);
-  if (e.object.kind != nullptr) absl::StrAppendFormat(&s, " %s %d", e.object.kind, e.object.id);
+  if (e.object.kind != nullptr) absl::StrAppend(&s, " ", ObjectName(e.object));
   if (e.has_range) absl::StrAppendFormat(&s, " [%d, %d)", e.range.lo, e.range.hi);
   return s;
 }

@@ -16,6 +16,14 @@
 
 namespace racefuzz {
 
+// An object as timelines and reports name it: its kind, '#', its id ("page#1", "r2_has_it#0"), so
+// that an id never reads as a value ("T3 atomic_load r2_has_it#0", not "... r2_has_it 0").
+std::string ObjectName(const Object& obj);
+
+// "racefuzz: trace hash 0123456789abcdef (input schedule)\n": the line RACEFUZZ_TRACE=1 prints
+// after a run's timeline and under a report, so runs and crashing inputs compare by hash.
+std::string TraceHashLine(uint64_t hash, const char* schedule_name);
+
 struct Event {
   uint64_t step = 0;  // 1-based position in the run
   ThreadId thread = kNoThread;
@@ -42,7 +50,7 @@ class Trace {
 
   // The last `n` events, oldest first.
   std::vector<Event> Last(size_t n) const;
-  // "T2 write_raw page 1 [100, 356)".
+  // "T2 write_raw page#1 [100, 356)".
   static std::string Format(const Event& e);
   // The last `n` events as a timeline: a heading, then one indented line per event.
   std::string Timeline(size_t n) const;

@@ -42,7 +42,7 @@ class WaitList {
   bool empty() const { return head_ == nullptr; }
 
   // Blocks the calling simulated thread until `w` is woken. `op obj` and `site` name the wait in
-  // deadlock reports ("T1 blocked in cond_wait cv 0 at file:line").
+  // deadlock reports ("T1 blocked in cond_wait cv#0 at file:line").
   //
   // Safety: deterministic mode, on a simulated thread, with `w` added to this list.
   static void Sleep(Waiter& w, Label op, Object obj, std::source_location site);

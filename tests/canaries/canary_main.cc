@@ -60,7 +60,7 @@ int Runs() {
   return n;
 }
 
-// The timeline lines ("  #12  T1 write_raw page 0 [0, 8)"): identical in every run of a canary.
+// The timeline lines ("  #12  T1 write_raw page#0 [0, 8)"): identical in every run of a canary.
 std::string Timeline(const std::string& err) {
   std::string t;
   for (absl::string_view line : absl::StrSplit(err, '\n')) {

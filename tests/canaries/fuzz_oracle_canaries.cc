@@ -75,7 +75,7 @@ RACEFUZZ_CANARY(fuzz_oracle_page_content,
                     .clause = "page fuzzers' oracle: a page differing from its shadow is "
                               "page-content",
                     .expect = {"contract violation: page-content",
-                               "page 1 [0, 4096) differs from what was written",
+                               "page#1 [0, 4096) differs from what was written",
                                "SUMMARY: racefuzz: page-content"},
                     .violate = [] { WriteAndVerify(false); },
                     .clean = [] { WriteAndVerify(true); },

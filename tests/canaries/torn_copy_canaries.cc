@@ -79,9 +79,9 @@ RACEFUZZ_CANARY(bytewise_copy_tears,
                     .builds = kAll,
                     .expect = {"ERROR: racefuzz: contract violation: torn-copy",
                                "byte 0 is 0x11 (old), byte 8 is 0x22 (new)", "racefuzz timeline",
-                               "T1 read_record record 0",
+                               "T1 read_record record#0",
                                "T1 atomic_per_byte_memcpy (rest) [8, 16)",
-                               "T0 write_record record 0", "SUMMARY: racefuzz: torn-copy"},
+                               "T0 write_record record#0", "SUMMARY: racefuzz: torn-copy"},
                     .violate = [] { WriterAndReader<false>(kTearingSchedule); },
                     .clean =
                         [] {

@@ -376,9 +376,9 @@ TEST_F(ProbeCheckout, HungThreadsModeInputIsReportedWithinTheTimeout) {
   text << log.rdbuf();
   EXPECT_NE(text.str().find("no simulated thread finished for 2s"), std::string::npos)
       << text.str();
-  EXPECT_NE(text.str().find("T0 spinning in wait probe_flag 0 at"), std::string::npos)
+  EXPECT_NE(text.str().find("T0 spinning in wait probe_flag#0 at"), std::string::npos)
       << text.str();
-  EXPECT_NE(text.str().find("T1 blocked in lock probe 0 at"), std::string::npos) << text.str();
+  EXPECT_NE(text.str().find("T1 blocked in lock probe#0 at"), std::string::npos) << text.str();
   // The hang (2 s) and its triage's replay (2 s more), with room for a loaded machine; far below
   // the --time of 30 s a stuck run would use up.
   EXPECT_LT(seconds, 20) << r.output;

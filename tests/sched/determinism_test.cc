@@ -6,6 +6,7 @@
 #include <fuzzer/FuzzedDataProvider.h>
 #include <gtest/gtest.h>
 
+#include "core/check/report.h"
 #include "core/sched/byte_source.h"
 #include "core/sched/harness.h"
 #include "core/sched/input_schedule.h"
@@ -210,6 +211,27 @@ TEST(ThreadsMode, RunsTheSameBodiesOnPoolThreads) {
     });
   }
   EXPECT_EQ(counter, 20 * 4 * 100);
+}
+
+// RACEFUZZ_TRACE=1: a report raised in a run prints the run's trace hash after its timeline, just
+// before the SUMMARY line, so a crashing input compares by hash like any other.
+TEST(TraceHashDeathTest, AReportPrintsTheTraceHash) {
+  EXPECT_DEATH(
+      {
+        HarnessConfig c;
+        c.schedule = ScheduleKind::kRoundRobin;
+        c.print_trace = true;
+        SetHarnessConfig(c);
+        const uint8_t schedule[] = {0};
+        RunInput(schedule, [] {
+          spawn([] {
+            yield_point("step");
+            check::Fail("trace-hash-test", "a report in a run");
+          });
+        });
+      },
+      "racefuzz timeline: .*\n.* T0 step\nracefuzz: trace hash [0-9a-f]{16} \\(round-robin "
+      "schedule\\)\nSUMMARY: racefuzz: trace-hash-test");
 }
 
 }  // namespace

@@ -174,7 +174,7 @@ TEST(CondVarDeathTest, LostWakeupIsADeadlockNamingTheWait) {
           });
         });
       },
-      "deadlock.*\n.*T1 blocked in cond_wait cv 0 at .*waits_test.cc");
+      "deadlock.*\n.*T1 blocked in cond_wait cv#0 at .*waits_test.cc");
 }
 
 TEST(Completion, EveryWaiterReturnsOncePerComplete) {
@@ -228,7 +228,7 @@ TEST(CompletionDeathTest, WaitNobodyCompletesIsADeadlock) {
           spawn([&] { yield_point("forgets_to_complete"); });
         });
       },
-      "deadlock.*\n.*T0 blocked in wait_for_completion probe_done 0 at .*waits_test.cc");
+      "deadlock.*\n.*T0 blocked in wait_for_completion probe_done#0 at .*waits_test.cc");
 }
 
 TEST(WaitQueue, WaitEventSeesTheCondition) {
@@ -276,7 +276,7 @@ TEST(WaitQueueDeathTest, ConditionSetWithoutWakeUpIsADeadlock) {
           });
         });
       },
-      "deadlock.*\n.*T0 blocked in wait_event ready_wq 0 at .*waits_test.cc");
+      "deadlock.*\n.*T0 blocked in wait_event ready_wq#0 at .*waits_test.cc");
 }
 
 // Threads mode: the same programs on real OS threads with the OS primitives.
