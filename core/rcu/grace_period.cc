@@ -36,7 +36,8 @@ bool TryClaim() {
 // Every reader's last outermost unlock happens-before what the caller does next: pairs with the
 // release store of each reader's outermost unlock.
 void AcquireReaders() {
-  for (int i = 0; i < internal::kSlots; ++i) {
+  const int slots = internal::SlotsInUse();
+  for (int i = 0; i < slots; ++i) {
     (void)internal::Slot(i).seq.load(std::memory_order_acquire);
   }
 }
@@ -60,12 +61,13 @@ void synchronize_rcu() {
   if (!internal::GracePeriodsSkipped()) {
     // Snapshot: which slots are inside a section now. seq_cst pairs with the reader's seq_cst
     // store at its outermost lock.
-    std::array<uint64_t, internal::kSlots> open{};
-    for (int i = 0; i < internal::kSlots; ++i) {
+    const int slots = internal::SlotsInUse();
+    std::array<uint64_t, internal::kSlots> open;
+    for (int i = 0; i < slots; ++i) {
       const uint64_t seq = internal::Slot(i).seq.load(std::memory_order_seq_cst);
       open[i] = (seq & 1) ? seq : 0;
     }
-    for (int i = 0; i < internal::kSlots; ++i) {
+    for (int i = 0; i < slots; ++i) {
       if (open[i] == 0) continue;
       internal::ReaderSlot& s = internal::Slot(i);
       // Acquire: pairs with the release store of the reader's outermost unlock.

@@ -47,6 +47,9 @@ struct ReaderSlot {
 };
 inline constexpr int kSlots = kMaxThreads + 1;
 ReaderSlot& Slot(int index);
+// The slots any run has used (the others were never touched): what a scan of every slot reads, so
+// that a grace period costs the same at 2 threads whatever kMaxThreads is.
+inline int SlotsInUse() { return thread_ids_used() + 1; }
 // The slot index of the calling simulated thread.
 inline int CurrentSlot() { return current_thread() + 1; }
 

@@ -39,7 +39,7 @@ void OnThreadExit(ThreadId finished) {
 // Ends every section and kills every guard token, so a guard or a borrow kept from this run can
 // never be taken for a live one and no grace period of a later run waits for this run's readers.
 void ResetSlots() {
-  for (int i = 0; i < kSlots; ++i) {
+  for (int i = 0, slots = SlotsInUse(); i < slots; ++i) {
     ReaderSlot& s = Slot(i);
     for (uint64_t live = s.live.load(std::memory_order_relaxed); live != 0; live &= live - 1) {
       s.generation[std::countr_zero(live)].fetch_add(1, std::memory_order_relaxed);
@@ -53,7 +53,7 @@ void ResetSlots() {
 // Run end hook: every simulated thread was checked when it exited; code outside them (slot 0)
 // must not hold a guard either. Then every slot starts the next run clean.
 void OnRunEnd() {
-  for (int i = 0; i < kSlots; ++i) {
+  for (int i = 0, slots = SlotsInUse(); i < slots; ++i) {
     CheckNoSectionOpen(i, "the run ended with %s inside an RCU read-side critical section");
   }
   ResetSlots();

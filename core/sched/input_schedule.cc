@@ -5,8 +5,7 @@
 
 namespace racefuzz {
 
-InputSchedule::InputSchedule(ByteSource& bytes)
-    : bytes_(bytes), state_(0x5eed0000ull + bytes.remaining()) {}
+InputSchedule::InputSchedule(ByteSource& bytes) : bytes_(bytes) {}
 
 RACEFUZZ_SCHED_INTERNAL ThreadId InputSchedule::Pick(absl::Span<const ThreadId> runnable,
                                                      ThreadId current) {
@@ -16,7 +15,11 @@ RACEFUZZ_SCHED_INTERNAL ThreadId InputSchedule::Pick(absl::Span<const ThreadId> 
     ++from_input_;
     return runnable[byte % runnable.size()];
   }
-  ++from_fallback_;
+  if (from_fallback_++ == 0) {
+    // Every schedule byte was read (the source is empty): the whole schedule seeds what follows.
+    const absl::Span<const uint8_t> read = bytes_.consumed_bytes();
+    state_ = SeedFromBytes(read.data(), read.size());
+  }
   return runnable[SplitMix64(state_) % runnable.size()];
 }
 

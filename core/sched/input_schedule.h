@@ -6,9 +6,10 @@
 // bytes from the back), so program and schedule grow from the two ends of the input and a mutation
 // of one rarely shifts the other.
 //
-// When the bytes run out, decisions continue from a splitmix64 generator seeded by the number of
-// bytes the input had for its schedule: still a function of the input, so still exact replay, and
-// every runnable thread keeps being picked (no spurious livelock of a spin-wait).
+// When the bytes run out, decisions continue from a splitmix64 generator seeded by a hash of every
+// schedule byte the run read (SeedFromBytes, at the first decision past the end): two inputs of one
+// length continue differently, the continuation is still a function of the input (exact replay),
+// and every runnable thread keeps being picked (no spurious livelock of a spin-wait).
 #ifndef RACEFUZZ_CORE_SCHED_INPUT_SCHEDULE_H_
 #define RACEFUZZ_CORE_SCHED_INPUT_SCHEDULE_H_
 
@@ -39,7 +40,7 @@ class InputSchedule : public ScheduleSource {
 
  private:
   ByteSource& bytes_;
-  uint64_t state_;
+  uint64_t state_ = 0;  // the fallback generator's, seeded at its first decision
   uint64_t from_input_ = 0;
   uint64_t from_fallback_ = 0;
 };

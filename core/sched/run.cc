@@ -3,6 +3,7 @@
 
 #include <unistd.h>
 
+#include <atomic>
 #include <cstdio>
 
 #include "absl/strings/str_format.h"
@@ -31,6 +32,8 @@ class Sequential final : public Engine {
 };
 
 constinit Sequential g_sequential;
+// thread_ids_used(): a fact about the process (which rows any run has touched), not about one run.
+constinit std::atomic<int> g_thread_ids_used{0};
 constinit Run g_no_run{.mode = Mode::kOff, .engine = &g_sequential};
 
 constexpr Mode ExecutionMode(Mode m) {
@@ -60,6 +63,15 @@ void ExitTooManyThreads() {
   _exit(2);  // not exit(): libFuzzer takes an exit() inside an input for a crash and saves it
 }
 
+// Called by both engines' Spawn before the new thread runs. Uninstrumented: the store orders the
+// machine's accesses (threads mode) but TSan sees no release, so thread_ids_used() adds no
+// happens-before between the spawner and whoever loads it.
+RACEFUZZ_SCHED_INTERNAL void NoteThreadId(ThreadId t) {
+  if (g_thread_ids_used.load(std::memory_order_relaxed) <= t) {
+    g_thread_ids_used.store(t + 1, std::memory_order_seq_cst);
+  }
+}
+
 RunScope::RunScope(Run& run) : saved_(g_active) {
   g_active = ActiveRun{.mode = ExecutionMode(run.mode), .run = &run};
 }
@@ -79,6 +91,8 @@ void WaitSlow(Label op, Object obj, std::source_location site) {
 }
 
 }  // namespace internal
+
+int thread_ids_used() { return internal::g_thread_ids_used.load(std::memory_order_seq_cst); }
 
 ThreadId current_thread() { return internal::g_active.run->engine->Running(); }
 

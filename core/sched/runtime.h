@@ -22,8 +22,11 @@ namespace racefuzz {
 
 using ThreadId = int;
 inline constexpr ThreadId kNoThread = -1;
-// Most simulated threads one run may have (spawned over the whole run).
-inline constexpr int kMaxThreads = 16;
+// Most simulated threads one run may have (spawned over the whole run). Published concurrency
+// benchmarks reach 101 (a two-stage test with 100 workers); spawning more is a usage error (exit
+// status 2, run.h). The tables sized by it are reserved once per process (ThreadTable) or static,
+// so a run at 2 threads pays nothing for the room (bench/engine, docs/results.md).
+inline constexpr int kMaxThreads = 256;
 
 // What a yield point touches, for the timeline: `kind` and `id` print as "page 1".
 struct Object {
@@ -50,6 +53,8 @@ extern constinit ActiveRun g_active;
 void YieldPointSlow(Label op, Object obj, const Range* range);
 void NoteSlow(Label op, Object obj, const Range* range);
 size_t CopySplitSlow(size_t left);
+// Both engines' spawn: thread id `t` is in use (raises thread_ids_used() to t + 1 if lower).
+void NoteThreadId(ThreadId t);
 }  // namespace internal
 
 // How the active run executes: kDeterministic, kThreads (also in a naive run) or kOff (outside
@@ -58,6 +63,13 @@ inline Mode current_mode() { return internal::g_active.mode; }
 
 // The simulated thread running now, or kNoThread (outside a run, or on the thread that runs setup).
 ThreadId current_thread();
+
+// How many simulated thread ids (0 .. n - 1) any run of this process has used so far: it only
+// grows. A table with a row per thread id that must be scanned whole (core/rcu's reader slots)
+// scans only these rows; the others were never touched. The load is seq_cst, after the seq_cst
+// store of the spawn that raised it, made before the new thread ran (on real threads, a thread
+// whose writes a later seq_cst load sees is counted); TSan sees no edge from it (run.cc).
+int thread_ids_used();
 
 // A yield point: in deterministic mode the schedule may switch to another simulated thread here.
 // Models call it just before every access to shared state, naming the operation and what it

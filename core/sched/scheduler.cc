@@ -87,6 +87,7 @@ RACEFUZZ_SCHED_INTERNAL void Scheduler::OnThreadExit(ThreadId t) {
 RACEFUZZ_SCHED_INTERNAL ThreadId Scheduler::Spawn(absl::AnyInvocable<void()> body) {
   if (threads_.size() >= kMaxThreads) internal::ExitTooManyThreads();
   SimThread& th = threads_.Add(std::move(body));
+  internal::NoteThreadId(th.id);
   // TSan numbers threads its own way ("thread T2"); the fiber name carries racefuzz's id.
   char name[32];
   absl::SNPrintF(name, sizeof(name), "racefuzz T%d", th.id);

@@ -100,6 +100,7 @@ ThreadId ThreadPool::Spawn(absl::AnyInvocable<void()> body) {
     std::lock_guard<std::mutex> lock(mu_);
     if (spawned_ >= kMaxThreads) internal::ExitTooManyThreads();
     t = spawned_++;
+    internal::NoteThreadId(t);
     sites_[t].state.store(Site::kRunning, std::memory_order_relaxed);
     sites_[t].done.store(false, std::memory_order_relaxed);
     if (fresh_os_threads_) {

@@ -129,6 +129,51 @@ TEST(Determinism, ScheduleContinuesDeterministicallyWhenInputRunsOut) {
   EXPECT_EQ(hashes[0], hashes[1]);
 }
 
+// Past the input, the schedule continues from the bytes themselves, not only from their count: two
+// schedules of one length that make the same first decisions go on differently (seeded by the
+// count alone, they would continue identically), and each replays exactly.
+TEST(Determinism, FallbackContinuesFromTheBytesNotOnlyTheirCount) {
+  // With 2 or 3 threads runnable, bytes 0 and 6 pick the same thread (6 % 2 == 6 % 3 == 0).
+  const std::vector<uint8_t> inputs[2] = {{0, 0, 0, 0}, {6, 6, 6, 6}};
+  const auto program = [] {
+    for (int t = 0; t < 3; ++t) {
+      spawn([] {
+        for (int k = 0; k < 20; ++k) yield_point("step");
+      });
+    }
+  };
+  std::vector<ThreadId> decisions[2];
+  uint64_t hashes[2];
+  for (int i = 0; i < 2; ++i) {
+    for (int repeat = 0; repeat < 2; ++repeat) {
+      ByteSource bytes(inputs[i]);
+      InputSchedule schedule(bytes);
+      Scheduler::Get().Run(schedule, program);
+      ASSERT_EQ(schedule.from_input(), 4u);
+      ASSERT_GT(schedule.from_fallback(), 20u);
+      const Trace& trace = Scheduler::Get().trace();
+      if (repeat == 1) {
+        EXPECT_EQ(trace.hash(), hashes[i]) << "input " << i << " does not replay exactly";
+        continue;
+      }
+      hashes[i] = trace.hash();
+      decisions[i].assign(trace.decisions().begin(), trace.decisions().end());
+      // The recorded decisions replay to the same trace in a fresh run.
+      ReplaySchedule replay(decisions[i]);
+      Scheduler::Get().Run(replay, program);
+      EXPECT_FALSE(replay.diverged());
+      EXPECT_EQ(Scheduler::Get().trace().hash(), hashes[i]);
+    }
+  }
+  ASSERT_GE(decisions[0].size(), 4u);
+  ASSERT_GE(decisions[1].size(), 4u);
+  for (size_t k = 0; k < 4; ++k) EXPECT_EQ(decisions[0][k], decisions[1][k]) << "decision " << k;
+  EXPECT_NE(std::vector<ThreadId>(decisions[0].begin() + 4, decisions[0].end()),
+            std::vector<ThreadId>(decisions[1].begin() + 4, decisions[1].end()))
+      << "the fallback continued identically from two different schedules of one length";
+  EXPECT_NE(hashes[0], hashes[1]);
+}
+
 TEST(Pct, HighestPriorityThreadRunsUntilAChangePoint) {
   // k = StepsOf(0xff), change points far away (0xffff % k): no change within this run.
   // Priorities: T0 takes rank 0, T1 rank 1 % 2 = 1 (above T0), so T1 runs to completion before T0

@@ -126,6 +126,35 @@ TEST(Scheduler, WaitUntilSeesAnotherThreadsStore) {
   EXPECT_EQ(seen, 7);
 }
 
+// The most threads one run holds all run, in both executing modes, and each sees the others' locked
+// updates: kMaxThreads threads (each also spawned by a thread, not only by the setup) add under one
+// mutex. Run twice in deterministic mode, so the second run reuses the first one's thread records.
+TEST(Scheduler, RunsTheMostThreadsItHolds) {
+  static_assert(kMaxThreads >= 256);
+  for (const Mode mode : {Mode::kDeterministic, Mode::kDeterministic, Mode::kThreads}) {
+    HarnessConfig config;
+    config.mode = mode;
+    SetHarnessConfig(config);
+    const std::vector<uint8_t> schedule(4096, 0x5a);
+    Mutex mu;
+    int sum = 0;
+    RunInput(schedule, [&] {
+      for (int t = 0; t < kMaxThreads / 2; ++t) {
+        spawn([&] {
+          spawn([&] {
+            Guard g(mu);
+            ++sum;
+          });
+          Guard g(mu);
+          ++sum;
+        });
+      }
+    });
+    EXPECT_EQ(sum, kMaxThreads) << "mode " << static_cast<int>(mode);
+  }
+  SetHarnessConfig(HarnessConfig{});
+}
+
 // More threads than the engine holds is the program's property, not a bug it has: a usage error
 // with exit status 2 (libFuzzer saves no crash for it), never an abort.
 void SpawnOneTooMany(Mode mode) {
