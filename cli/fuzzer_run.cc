@@ -27,6 +27,26 @@ std::string Human(int64_t n) {
   return absl::StrCat(n);
 }
 
+// True when `setarch -R` can start a program here. It cannot under a seccomp profile that
+// forbids personality(ADDR_NO_RANDOMIZE) (Docker's default one, for example); there the fuzzer
+// runs with the layout it gets, and racefuzz says once that a --seed run may then differ.
+bool CanRunWithoutAslr() {
+  static const bool can = [] {
+    ProcessOptions quiet;
+    quiet.on_line = [](const std::string&) {};
+    absl::StatusOr<ProcessResult> r = RunProcess({"setarch", "-R", "true"}, quiet);
+    const bool ok = r.ok() && r->exit_code == 0;
+    if (!ok) {
+      std::fprintf(stderr,
+                   "racefuzz: warning: 'setarch -R true' failed here (no util-linux setarch, or "
+                   "personality() forbidden by seccomp): the fuzzer runs with a randomized address "
+                   "layout, so the same --seed may take another path now and then\n");
+    }
+    return ok;
+  }();
+  return can;
+}
+
 }  // namespace
 
 std::vector<std::string> TargetFlags(const Target& target) {
@@ -69,13 +89,13 @@ Invocation FuzzInvocation(const Build& build, const Target& target, const FuzzPl
   // its mutations copy those values into inputs: with a randomized layout the same --seed took
   // another path about once in 150 runs (ProbeCheckout.SeedRepeatsTheRun, a stack address seen
   // in that table at the first input, different in every process).
-  inv.argv = {"setarch",
-              "-R",
-              build.Binary(target).string(),
-              absl::StrCat("-max_total_time=", std::max<int64_t>(1, plan.seconds)),
-              absl::StrCat("-timeout=", plan.run.timeout_s),
-              absl::StrCat("-artifact_prefix=", plan.artifacts.string(), "/"),
-              "-print_final_stats=1"};
+  if (CanRunWithoutAslr()) inv.argv = {"setarch", "-R"};
+  inv.argv.insert(
+      inv.argv.end(),
+      {build.Binary(target).string(),
+       absl::StrCat("-max_total_time=", std::max<int64_t>(1, plan.seconds)),
+       absl::StrCat("-timeout=", plan.run.timeout_s),
+       absl::StrCat("-artifact_prefix=", plan.artifacts.string(), "/"), "-print_final_stats=1"});
   if (plan.seed != 0) inv.argv.push_back(absl::StrCat("-seed=", plan.seed));
   if (plan.runs > 0) inv.argv.push_back(absl::StrCat("-runs=", plan.runs));
   if (plan.fork) {
