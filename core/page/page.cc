@@ -2,9 +2,12 @@
 
 #include <cstring>
 
+#include "core/page/direct_map.h"
 #include "core/sched/runtime.h"
 
 namespace racefuzz::page {
+
+static_assert(internal::kFrameSize == PAGE_SIZE, "a frame of the direct map is one page");
 
 absl::Status Einval() { return absl::InvalidArgumentError("EINVAL"); }
 absl::Status AllocError() { return absl::ResourceExhaustedError("AllocError: out of memory"); }

@@ -2,10 +2,18 @@
 // freed pages stay poisoned in a quarantine before reuse, so a stale user is an ASan report; the
 // fuzzer can make allocations fail.
 //
-// Invariants (pool.cc's Pool): every frame is in exactly one place: live (owned by one Page or
-// SafePage), in the quarantine (poisoned, at most kQuarantinePages, oldest first), or in its
-// node's free list (poisoned); stats.live counts the live frames, and ids restart at 1 only when
-// none is live; `faults` is the innermost live ScopedAllocFaults or null.
+// Every run starts from the pool state of a new process (no frame reusable, an empty quarantine,
+// ids from 1, frames handed out in direct_map.h's fixed order), so that which frame lies next to
+// which is a function of the run alone: a report that depends on it (a read off a page's end that
+// races with the neighbouring page's writer) replays in a fresh process. The reset happens at the
+// end of a run, or, if pages are still live then (a fuzz input's world is destroyed after its run),
+// when the last of them is freed.
+//
+// Invariants (pool.cc's Pool): every frame handed out since the last reset is in exactly one
+// place: live (owned by one Page or SafePage), in the quarantine (poisoned, at most
+// kQuarantinePages, oldest first), or in its node's free list (poisoned); stats.live counts the
+// live frames, and ids restart at 1 only when none is live; `faults` is the innermost live
+// ScopedAllocFaults or null; `reset_pending` is set only while a page is live.
 //
 // The pool's own bookkeeping is the allocator's business (the kernel's allocator has its own
 // locks), so it is hidden from TSan; a page handed from a free to a later allocation carries

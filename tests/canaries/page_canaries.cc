@@ -72,7 +72,7 @@ struct Access {
   const char* frame;  // "#1 racefuzz::page::Page::read_raw("
 };
 
-// The whole report: both accesses, where the memory is (a page: "heap block of size 4096", or the
+// The whole report: both accesses, where the memory is (a page: "global '...g_direct_map'", or the
 // canary's own buffer), and the timeline's ops in order.
 std::vector<std::string> TsanRace(Access now, Access previous, const char* location,
                                   std::initializer_list<const char*> timeline) {
@@ -100,7 +100,9 @@ constexpr char kCanaryCode[] = "#0 racefuzz::canary::";
 // ASan prints a frame as "#0 0x55e65b36000d in <function>": pinned from " in ", first after the
 // access line.
 constexpr char kAsanInCanary[] = " in racefuzz::canary::";
-constexpr char kOnPage[] = "Location is heap block of size 4096";
+// A page's bytes are a frame of the pool's physical memory (core/page/direct_map.h).
+constexpr char kOnPage[] =
+    "Location is global 'racefuzz::page::internal::(anonymous namespace)::g_direct_map'";
 constexpr char kOnBuf[] = "Location is global 'racefuzz::canary::(anonymous namespace)::g_buf'";
 constexpr char kOnDst[] = "Location is global 'racefuzz::canary::(anonymous namespace)::g_dst'";
 constexpr char kOnSrc[] = "Location is global 'racefuzz::canary::(anonymous namespace)::g_src'";

@@ -2,6 +2,7 @@
 #include "core/page/page.h"
 
 #include <cstring>
+#include <optional>
 #include <set>
 #include <vector>
 
@@ -197,6 +198,68 @@ TEST(PoolTest, FreedPagesWaitInTheQuarantine) {
   newer.clear();
   EXPECT_EQ(FrameOf(*MustAlloc()), freed)
       << "not reused after " << kQuarantinePages << " newer frees";
+}
+
+// One deterministic run in which a simulated thread allocates `n` pages, notes their frames and
+// frees them.
+std::vector<const uint8_t*> FramesOfARun(int n) {
+  std::vector<const uint8_t*> frames;
+  RoundRobinSchedule rr;
+  Scheduler::Get().Run(rr, [&] {
+    spawn([&] {
+      std::vector<Owned<Page>> pages;
+      for (int i = 0; i < n; ++i) {
+        pages.push_back(MustAlloc());
+        frames.push_back(FrameOf(*pages.back()));
+      }
+    });
+  });
+  return frames;
+}
+
+// What earlier inputs do to the pool: a page allocated before the run (a world's) and freed after
+// it, and a run that frees and reuses pages, fills the quarantine and the free lists, and uses
+// frames in another order.
+void ShapeThePool() {
+  std::optional<Owned<Page>> world(MustAlloc());
+  RoundRobinSchedule rr;
+  Scheduler::Get().Run(rr, [&] {
+    spawn([] {
+      for (int i = 0; i < 100; ++i) MustAlloc();
+      std::vector<Owned<Page>> held;
+      for (int i = 0; i < 70; ++i) held.push_back(MustAlloc());
+      while (!held.empty()) held.erase(held.begin());
+    });
+  });
+  world.reset();
+}
+
+TEST(PoolTest, EveryRunStartsFromTheSamePool) {
+  ASSERT_EQ(pool_stats().live, 0u);
+  ShapeThePool();  // whatever the tests before did outside runs
+  const std::vector<const uint8_t*> first = FramesOfARun(3);
+  EXPECT_EQ(pool_stats().quarantined, 0u) << "the run's end did not reset the pool";
+  ShapeThePool();
+  const std::vector<const uint8_t*> second = FramesOfARun(3);
+  EXPECT_EQ(pool_stats().quarantined, 0u) << "the run's end did not reset the pool";
+#ifndef RACEFUZZ_PAGE_POISON
+  // The same frames, neighbours in the direct map (under ASan each frame is a heap block: addresses
+  // are the heap's, and a read off a frame's end hits a redzone wherever the block is).
+  EXPECT_EQ(first, second) << "a run's frames depend on what ran before it";
+  ASSERT_EQ(second.size(), 3u);
+  EXPECT_EQ(second[1], second[0] + PAGE_SIZE);
+  EXPECT_EQ(second[2], second[1] + PAGE_SIZE);
+#endif
+}
+
+TEST(PoolTest, AResetWaitsForTheLastLivePage) {
+  ASSERT_EQ(pool_stats().live, 0u);
+  std::optional<Owned<Page>> outlives(MustAlloc());  // like a fuzz input's world: freed after
+  FramesOfARun(1);
+  EXPECT_EQ(pool_stats().quarantined, 1u) << "reset while a page was live";
+  outlives.reset();
+  EXPECT_EQ(pool_stats().quarantined, 0u) << "the last free after the run did not reset the pool";
+  EXPECT_EQ(MustAlloc()->id(), 1u);
 }
 
 TEST(OwnedTest, IntoRawFromRawAndSwap) {
