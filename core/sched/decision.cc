@@ -83,8 +83,24 @@ RACEFUZZ_SCHED_INTERNAL size_t Scheduler::CopySplit(size_t left) {
   return n < left ? n : 0;
 }
 
+RACEFUZZ_SCHED_INTERNAL size_t Scheduler::ChooseRead(size_t n) {
+  const size_t back = source_->ChooseRead(current_, n);
+  if (back >= n) return 0;
+  trace_.RecordRead(static_cast<uint8_t>(back));
+  return back;
+}
+
 RACEFUZZ_SCHED_INTERNAL void Scheduler::Park(Label op, Object obj, std::source_location site) {
   if (current_ == kNoThread) internal::FailWaitOutsideRun("wait_until", site);
+  if (run_.memory != nullptr) {
+    // A wait that failed on a stale read is checked once more against the newest stores before
+    // the thread parks: otherwise a waiter whose waker has finished would be a false deadlock.
+    if (run_.memory->TakeStaleRead()) {
+      run_.memory->SetNewestOnly(true);
+      return;
+    }
+    run_.memory->SetNewestOnly(false);
+  }
   Suspend(ThreadState::kParked, nullptr, op, obj, site);
 }
 

@@ -1,6 +1,7 @@
-// Happens-before edges that ThreadSanitizer sees, for primitives that synchronize without a TSan-
-// visible atomic or lock (a modelled mutex, spawn/join, the end of an RCU grace period). No-ops in
-// builds without TSan.
+// Happens-before edges for primitives that synchronize without a TSan-visible atomic or lock (a
+// modelled mutex, spawn/join, the end of an RCU grace period): ThreadSanitizer sees them, and so
+// does the weak memory model (core/sched/memory/model.h: what the releasing thread has seen of the
+// atomics becomes visible to the acquiring one). The TSan half is a no-op in builds without TSan.
 //
 // release(addr) in one thread, then acquire(addr) in another: everything the first thread did
 // before release happens-before everything the second does after acquire.
@@ -17,22 +18,39 @@ extern "C" void __tsan_ignore_thread_end();
 #endif
 #endif
 
+#include "core/sched/runtime.h"
+
 namespace racefuzz {
 
-inline void happens_before_release(const void* addr) {
+namespace internal::memory {
+void ReleaseAt(const void* addr);
+void AcquireAt(const void* addr);
+}  // namespace internal::memory
+
+// The TSan half alone (the memory model's own sync cells use it).
+inline void tsan_release(const void* addr) {
 #ifdef RACEFUZZ_HAVE_TSAN
   __tsan_release(const_cast<void*>(addr));
 #else
   (void)addr;
 #endif
 }
-
-inline void happens_before_acquire(const void* addr) {
+inline void tsan_acquire(const void* addr) {
 #ifdef RACEFUZZ_HAVE_TSAN
   __tsan_acquire(const_cast<void*>(addr));
 #else
   (void)addr;
 #endif
+}
+
+inline void happens_before_release(const void* addr) {
+  if (internal::g_active.memory != nullptr) internal::memory::ReleaseAt(addr);
+  tsan_release(addr);
+}
+
+inline void happens_before_acquire(const void* addr) {
+  if (internal::g_active.memory != nullptr) internal::memory::AcquireAt(addr);
+  tsan_acquire(addr);
 }
 
 // Makes the calling thread's memory accesses invisible to TSan until the matching end (for

@@ -66,6 +66,14 @@ absl::StatusOr<HarnessConfig> HarnessConfigFromEnv() {
           "RACEFUZZ_PCT_DEPTH=%s: expected a bug depth from 1 to %d", v, PctSchedule::kMaxDepth));
     }
   }
+  if (const char* v = std::getenv("RACEFUZZ_MEMORY"); v != nullptr && *v != '\0') {
+    const std::optional<MemoryMode> memory = ParseMemoryMode(v);
+    if (!memory.has_value()) {
+      return absl::InvalidArgumentError(
+          absl::StrFormat("RACEFUZZ_MEMORY=%s: expected 'sc' or 'weak'", v));
+    }
+    c.memory = *memory;
+  }
   if (const char* v = std::getenv("RACEFUZZ_MAX_STEPS"); v != nullptr && *v != '\0') {
     if (!absl::SimpleAtoi(v, &c.max_steps) || c.max_steps == 0) {
       return absl::InvalidArgumentError(
@@ -127,7 +135,9 @@ uint64_t RunDeterministic(const HarnessConfig& config, absl::Span<const uint8_t>
 
   Scheduler& scheduler = Scheduler::Get();
   scheduler.Run(*source, setup,
-                RunOptions{.max_steps = config.max_steps, .print_trace_hash = config.print_trace});
+                RunOptions{.max_steps = config.max_steps,
+                           .print_trace_hash = config.print_trace,
+                           .memory = config.memory});
   const Trace& trace = scheduler.trace();
   if (config.print_trace) {
     trace.Print(stderr, Trace::kCapacity);

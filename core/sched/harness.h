@@ -10,6 +10,9 @@
 //                                          wait on another thread is a "wait-outside-run" report)
 //   RACEFUZZ_SCHEDULE=input|pct|round-robin (default input; deterministic mode only)
 //   RACEFUZZ_PCT_DEPTH=d                  (PCT's bug depth, 1..64, default 3: d - 1 change points)
+//   RACEFUZZ_MEMORY=sc|weak               (default sc; deterministic mode only. weak: the input
+//                                          also chooses which store each racefuzz::Atomic load
+//                                          reads, as RC11 allows: core/sched/memory/model.h)
 //   RACEFUZZ_MAX_STEPS=N                  (livelock budget, default 100000)
 //   RACEFUZZ_TRACE=1                      (print every run's whole timeline and hash to stderr)
 //
@@ -26,6 +29,7 @@
 #include "absl/functional/function_ref.h"
 #include "absl/status/statusor.h"
 #include "absl/types/span.h"
+#include "core/sched/memory/memory_mode.h"
 #include "core/sched/mode.h"
 #include "core/sched/runtime.h"
 
@@ -37,6 +41,7 @@ struct HarnessConfig {
   Mode mode = Mode::kDeterministic;  // kOff runs as kSequential
   ScheduleKind schedule = ScheduleKind::kInput;
   int pct_depth = 3;  // PctSchedule::kDefaultDepth
+  MemoryMode memory = MemoryMode::kSc;
   uint64_t max_steps = 100000;
   bool print_trace = false;
 };

@@ -43,4 +43,11 @@ RACEFUZZ_SCHED_INTERNAL size_t InputSchedule::CopySplit(size_t left) {
   return 1 + v % (left - 1);
 }
 
+RACEFUZZ_SCHED_INTERNAL size_t InputSchedule::ChooseRead(ThreadId t, size_t n) {
+  (void)t;
+  uint8_t byte;
+  if (!bytes_.Next(byte) || byte < 0x80) return 0;
+  return 1 + (byte - 0x80) % (n - 1);
+}
+
 }  // namespace racefuzz

@@ -33,6 +33,10 @@ class InputSchedule : public ScheduleSource {
   // One input byte: split if it is 0x80 or more (1 in 2); then the offset, from one byte (copies of
   // up to 256 bytes) or two. Never once the bytes run out.
   size_t CopySplit(size_t left) override;
+  // One input byte: the newest store if it is below 0x80 (1 in 2), else one of the n - 1 older
+  // ones. The newest once the bytes run out, so the fallback never keeps a spin loop reading a
+  // stale flag.
+  size_t ChooseRead(ThreadId t, size_t n) override;
 
   // How many decisions came from input bytes and how many from the fallback generator.
   uint64_t from_input() const { return from_input_; }

@@ -17,4 +17,11 @@ RACEFUZZ_SCHED_INTERNAL ThreadId ReplaySchedule::Pick(absl::Span<const ThreadId>
   return RoundRobinSchedule().Pick(runnable, current);
 }
 
+RACEFUZZ_SCHED_INTERNAL size_t ReplaySchedule::ChooseRead(ThreadId t, size_t n) {
+  (void)t;
+  if (next_read_ < reads_.size() && reads_[next_read_] < n) return reads_[next_read_++];
+  diverged_ = true;
+  return 0;
+}
+
 }  // namespace racefuzz

@@ -73,7 +73,7 @@ RACEFUZZ_SCHED_INTERNAL void NoteThreadId(ThreadId t) {
 }
 
 RunScope::RunScope(Run& run) : saved_(g_active) {
-  g_active = ActiveRun{.mode = ExecutionMode(run.mode), .run = &run};
+  g_active = ActiveRun{.mode = ExecutionMode(run.mode), .run = &run, .memory = run.memory};
 }
 RunScope::~RunScope() { g_active = saved_; }
 

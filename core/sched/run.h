@@ -53,6 +53,9 @@ struct Run {
   // input can be compared by hash too.
   bool print_trace_hash = false;
   const char* schedule_name = "";
+  // Deterministic runs with RACEFUZZ_MEMORY=weak only: the memory model Atomic follows (null: every
+  // load reads the newest store).
+  memory::Model* memory = nullptr;
 };
 
 // Installs `run` for the scope's lifetime and restores the previous one (the "no run", or the run a

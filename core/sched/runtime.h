@@ -42,12 +42,18 @@ struct Range {
 
 namespace internal {
 struct Run;
+namespace memory {
+class Model;
+}
 // The installed run (core/sched/run.h: its state, and who installs it) and its execution mode, the
 // one word yield points load: kDeterministic only inside a deterministic run, kThreads inside a
-// threads or naive run, kOff otherwise.
+// threads or naive run, kOff otherwise. `memory` is the run's weak memory model, or null (every
+// mode but a deterministic run with RACEFUZZ_MEMORY=weak): what Atomic and the happens-before
+// edges check.
 struct ActiveRun {
   Mode mode;
   Run* run;
+  memory::Model* memory = nullptr;
 };
 extern constinit ActiveRun g_active;
 void YieldPointSlow(Label op, Object obj, const Range* range);

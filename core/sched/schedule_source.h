@@ -44,6 +44,15 @@ class ScheduleSource {
     (void)left;
     return 0;
   }
+
+  // Which store thread `t`'s atomic load reads, in the weak memory model (memory/model.h), among
+  // the `n` (two or more) that the model allows: 0 is the newest, k the k-th older one. Must return
+  // less than n. Default: the newest (every load reads what an SC execution would).
+  virtual size_t ChooseRead(ThreadId t, size_t n) {
+    (void)t;
+    (void)n;
+    return 0;
+  }
 };
 
 }  // namespace racefuzz

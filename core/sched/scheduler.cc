@@ -37,6 +37,10 @@ RACEFUZZ_SCHED_INTERNAL void Scheduler::Run(ScheduleSource& source, absl::Functi
                        .timeline = &trace_,
                        .print_trace_hash = options.print_trace_hash,
                        .schedule_name = source.name()};
+  if (options.memory == MemoryMode::kWeak) {
+    memory_.Reset();
+    run_.memory = &memory_;
+  }
   {
     internal::RunScope installed(run_);
     setup();

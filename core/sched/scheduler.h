@@ -20,6 +20,8 @@
 #include "absl/functional/any_invocable.h"
 #include "absl/functional/function_ref.h"
 #include "core/sched/fiber.h"
+#include "core/sched/memory/memory_mode.h"
+#include "core/sched/memory/model.h"
 #include "core/sched/run.h"
 #include "core/sched/runtime.h"
 #include "core/sched/schedule_source.h"
@@ -33,6 +35,8 @@ struct RunOptions {
   uint64_t max_steps = 100000;
   // A report also prints the run's trace hash (RACEFUZZ_TRACE=1).
   bool print_trace_hash = false;
+  // What racefuzz::Atomic's loads may read (RACEFUZZ_MEMORY).
+  MemoryMode memory = MemoryMode::kSc;
 };
 
 // Invariants: between runs no simulated thread exists and no run is installed; during Run, the run
@@ -74,6 +78,9 @@ class Scheduler final : public internal::Engine {
   // Asks the source where the current thread's byte-wise atomic copy, `left` bytes to go, is
   // interrupted (0: not), when another thread could run in the middle (copy_split_point).
   size_t CopySplit(size_t left);
+  // Asks the source which of `n` stores the current thread's weak-memory load reads (0: the newest)
+  // and records the choice in the trace.
+  size_t ChooseRead(size_t n);
 
  private:
   Scheduler();
@@ -102,6 +109,7 @@ class Scheduler final : public internal::Engine {
   RunOptions options_;
   Trace trace_;
   internal::Run run_;
+  internal::memory::Model memory_;  // the weak memory model, reset for every weak run
   ThreadId current_ = kNoThread;
   bool running_ = false;
 };

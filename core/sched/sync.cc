@@ -82,6 +82,12 @@ void Mutex::unlock() {
   os_mutex_.unlock();
 }
 
+void atomic_thread_fence(std::memory_order mo) {
+  yield_point("atomic_thread_fence");
+  if (internal::g_active.memory != nullptr) return internal::memory::Fence(mo);
+  std::atomic_thread_fence(mo);
+}
+
 void SpinLock::lock(std::source_location site) {
   if (current_mode() == Mode::kDeterministic) return model_.Lock(this, name_, kSpinLockNames, site);
   ThreadPool::BlockedScope blocked("spin_lock", {name_, 0}, site);

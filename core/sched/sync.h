@@ -10,10 +10,13 @@
 
 #include <atomic>
 #include <cstdint>
+#include <cstring>
 #include <mutex>
 #include <source_location>
 #include <thread>
+#include <type_traits>
 
+#include "core/sched/memory/model.h"
 #include "core/sched/runtime.h"
 
 namespace racefuzz {
@@ -91,8 +94,17 @@ class Guard {
 
 // An atomic whose every operation is a yield point. TSan sees the memory order: a relaxed store
 // that "publishes" data is still a race on the data, as it is on real hardware.
+//
+// With RACEFUZZ_MEMORY=weak, in deterministic runs, a load may also read an older store than the
+// newest, as far as the C++ memory model (RC11) allows, and the input chooses which
+// (core/sched/memory/model.h); TSan's edges then come from the model: an acquire synchronizes
+// with the store it read. Elsewhere (SC, threads mode, outside runs) the operations are the real
+// std::atomic's. T must be trivially copyable and at most 8 bytes.
 template <typename T>
 class Atomic {
+  static_assert(std::is_trivially_copyable_v<T> && sizeof(T) <= sizeof(uint64_t),
+                "racefuzz::Atomic<T> needs a trivially copyable T of at most 8 bytes");
+
  public:
   explicit Atomic(T v = T{}, const char* name = "atomic") : v_(v), name_(name) {}
   Atomic(const Atomic&) = delete;
@@ -100,34 +112,93 @@ class Atomic {
 
   T load(std::memory_order mo = std::memory_order_seq_cst) const {
     yield_point("atomic_load", {name_, 0});
+    if (Modelled()) return FromBits(internal::memory::Load(model_, mo));
     return v_.load(mo);
   }
   void store(T v, std::memory_order mo = std::memory_order_seq_cst) {
     yield_point("atomic_store", {name_, 0});
+    if (Modelled()) {
+      internal::memory::Store(model_, Bits(v), mo);
+      v_.store(v, std::memory_order_relaxed);  // the newest store's value, always
+      return;
+    }
     v_.store(v, mo);
   }
   T exchange(T v, std::memory_order mo = std::memory_order_seq_cst) {
     yield_point("atomic_xchg", {name_, 0});
+    if (Modelled()) {
+      internal::memory::Rmw(model_, Bits(v), mo);
+      return v_.exchange(v, std::memory_order_relaxed);
+    }
     return v_.exchange(v, mo);
   }
   bool compare_exchange_strong(T& expected, T desired,
                                std::memory_order mo = std::memory_order_seq_cst) {
     yield_point("atomic_cmpxchg", {name_, 0});
+    if (Modelled()) {
+      // Like every read-modify-write, success and failure both read the newest store.
+      if (v_.compare_exchange_strong(expected, desired, std::memory_order_relaxed)) {
+        internal::memory::Rmw(model_, Bits(desired), mo);
+        return true;
+      }
+      internal::memory::ReadNewest(model_, FailureOrder(mo));
+      return false;
+    }
     return v_.compare_exchange_strong(expected, desired, mo);
   }
   T fetch_add(T d, std::memory_order mo = std::memory_order_seq_cst) {
     yield_point("atomic_add", {name_, 0});
+    if (Modelled()) {
+      const T old = v_.fetch_add(d, std::memory_order_relaxed);
+      internal::memory::Rmw(model_, Bits(static_cast<T>(old + d)), mo);
+      return old;
+    }
     return v_.fetch_add(d, mo);
   }
   T fetch_sub(T d, std::memory_order mo = std::memory_order_seq_cst) {
     yield_point("atomic_sub", {name_, 0});
+    if (Modelled()) {
+      const T old = v_.fetch_sub(d, std::memory_order_relaxed);
+      internal::memory::Rmw(model_, Bits(static_cast<T>(old - d)), mo);
+      return old;
+    }
     return v_.fetch_sub(d, mo);
   }
 
  private:
+  static uint64_t Bits(T v) {
+    uint64_t b = 0;
+    std::memcpy(&b, &v, sizeof v);
+    return b;
+  }
+  static T FromBits(uint64_t b) {
+    T v;
+    std::memcpy(&v, &b, sizeof v);
+    return v;
+  }
+  static constexpr std::memory_order FailureOrder(std::memory_order mo) {
+    if (mo == std::memory_order_acq_rel) return std::memory_order_acquire;
+    if (mo == std::memory_order_release) return std::memory_order_relaxed;
+    return mo;
+  }
+  // True in a weak run once the model tracks this location (the real atomic then holds the newest
+  // store's value and is accessed relaxed only); false elsewhere, for one load and a branch.
+  bool Modelled() const {
+    if (internal::g_active.memory == nullptr) return false;
+    return internal::memory::Track(model_, this, name_, Bits(v_.load(std::memory_order_relaxed)));
+  }
+
   std::atomic<T> v_;
   const char* name_;
+  mutable internal::memory::AtomicState model_;
 };
+
+// A fence (std::atomic_thread_fence). In a weak run it orders as RC11 says (release and acquire
+// fences pair through the relaxed accesses around them; seq_cst fences also join the SC order);
+// elsewhere it is the real fence. A yield point in deterministic runs. Call it qualified
+// (racefuzz::atomic_thread_fence): an unqualified call with a std::memory_order argument is
+// ambiguous with std::atomic_thread_fence.
+void atomic_thread_fence(std::memory_order mo);
 
 namespace internal {
 void WaitSlow(Label op, Object obj, std::source_location site);
@@ -141,6 +212,7 @@ template <typename Pred>
 void wait_until(Pred pred, Label op = "wait", Object obj = {},
                 std::source_location site = std::source_location::current()) {
   while (!pred()) internal::WaitSlow(op, obj, site);
+  if (internal::g_active.memory != nullptr) internal::memory::EndWait();
 }
 
 }  // namespace racefuzz

@@ -26,8 +26,10 @@ RACEFUZZ_SCHED_INTERNAL void Trace::Clear(size_t max_decisions) {
   count_ = 0;
   hash_ = 0;
   num_decisions_ = 0;
+  num_reads_ = 0;
   if (decisions_capacity_ < max_decisions) {
     decisions_ = std::make_unique<ThreadId[]>(max_decisions);
+    reads_ = std::make_unique<uint8_t[]>(max_decisions);
     decisions_capacity_ = max_decisions;
   }
 }
@@ -52,6 +54,11 @@ RACEFUZZ_SCHED_INTERNAL void Trace::Record(ThreadId thread, Label op, Object obj
 RACEFUZZ_SCHED_INTERNAL void Trace::RecordDecision(ThreadId t) {
   if (num_decisions_ < decisions_capacity_) decisions_[num_decisions_++] = t;
   hash_ = Mix(hash_, 0xd5u + static_cast<uint64_t>(t));
+}
+
+RACEFUZZ_SCHED_INTERNAL void Trace::RecordRead(uint8_t back) {
+  if (num_reads_ < decisions_capacity_) reads_[num_reads_++] = back;
+  hash_ = Mix(hash_, 0x4ead00u + back);
 }
 
 RACEFUZZ_SCHED_INTERNAL std::vector<Event> Trace::Last(size_t n) const {

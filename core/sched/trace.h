@@ -43,10 +43,14 @@ class Trace {
   void Record(ThreadId thread, Label op, Object obj, const Range* range);
   // Records that the schedule picked `t` at a decision point (two or more threads runnable).
   void RecordDecision(ThreadId t);
+  // Records that a weak-memory load read the store `back` places older than the newest (a choice
+  // among two or more, ScheduleSource::ChooseRead).
+  void RecordRead(uint8_t back);
 
   uint64_t hash() const { return hash_; }
   uint64_t events() const { return count_; }
   absl::Span<const ThreadId> decisions() const { return {decisions_.get(), num_decisions_}; }
+  absl::Span<const uint8_t> reads() const { return {reads_.get(), num_reads_}; }
 
   // The last `n` events, oldest first.
   std::vector<Event> Last(size_t n) const;
@@ -66,6 +70,8 @@ class Trace {
   std::unique_ptr<ThreadId[]> decisions_;
   size_t num_decisions_ = 0;
   size_t decisions_capacity_ = 0;
+  std::unique_ptr<uint8_t[]> reads_;  // the same, for read choices
+  size_t num_reads_ = 0;
 };
 
 }  // namespace racefuzz
