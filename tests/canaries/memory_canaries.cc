@@ -140,9 +140,10 @@ RACEFUZZ_CANARY(memory_sb_seq_cst_fences,
                               "fences do not",
                     .builds = kAll,
                     .expect = {"ERROR: racefuzz: contract violation: store-buffering",
-                               "both threads read 0", "racefuzz timeline",
-                               "atomic_thread_fence", "SUMMARY: racefuzz: store-buffering"},
-                    .violate = [] { UnderWeakSchedules(StoreBuffering<std::memory_order_acq_rel>); },
+                               "both threads read 0", "racefuzz timeline", "atomic_thread_fence",
+                               "SUMMARY: racefuzz: store-buffering"},
+                    .violate =
+                        [] { UnderWeakSchedules(StoreBuffering<std::memory_order_acq_rel>); },
                     .clean = [] { UnderWeakSchedules(StoreBuffering<std::memory_order_seq_cst>); },
                 });
 

@@ -273,7 +273,8 @@ RACEFUZZ_SCHED_INTERNAL void Model::Release(const void* addr) {
 }
 
 RACEFUZZ_SCHED_INTERNAL void Model::Acquire(const void* addr) {
-  if (const HbEntry* e = Entry(addr, /*create=*/false)) Join(Current().cur, e->view, num_locations_);
+  if (const HbEntry* e = Entry(addr, /*create=*/false))
+    Join(Current().cur, e->view, num_locations_);
 }
 
 RACEFUZZ_SCHED_INTERNAL bool Model::TakeStaleRead() {
