@@ -92,7 +92,9 @@ if has_stage detect; then
         continue
       fi
       for ((seed = 1; seed <= runs; seed++)); do
-        printf '%q ' "$tools/fuzz_one.sh" "$bug" "$bin" "$mode" "$seed" "$budget" \
+        # A memory-order bug runs in the memory model that finds it (bugs.tsv column 6).
+        printf '%q ' env "RACEFUZZ_MEMORY=$(field "$bug" 6 | grep -x weak || echo sc)" \
+          "$tools/fuzz_one.sh" "$bug" "$bin" "$mode" "$seed" "$budget" \
           "$(field "$bug" 4)" "$reruns" "$work/runs" \
           "$([[ $use_seeds == 1 ]] && echo "$src/corpora/$(field "$bug" 2)/seeds")" >>"$jobs_file"
         echo >>"$jobs_file"

@@ -14,6 +14,7 @@
 #ifndef RACEFUZZ_CORE_SCHED_SCHEDULER_H_
 #define RACEFUZZ_CORE_SCHED_SCHEDULER_H_
 
+#include <array>
 #include <cstdint>
 #include <source_location>
 
@@ -81,6 +82,9 @@ class Scheduler final : public internal::Engine {
   // Asks the source which of `n` stores the current thread's weak-memory load reads (0: the newest)
   // and records the choice in the trace.
   size_t ChooseRead(size_t n);
+  // The current thread's last event in the trace (its step), and a note attached to it.
+  uint64_t last_event() const { return last_event_[current_ + 1]; }
+  void Annotate(const AtomicNote& note) { trace_.Annotate(last_event(), note); }
 
  private:
   Scheduler();
@@ -112,6 +116,7 @@ class Scheduler final : public internal::Engine {
   internal::memory::Model memory_;  // the weak memory model, reset for every weak run
   ThreadId current_ = kNoThread;
   bool running_ = false;
+  std::array<uint64_t, kMaxThreads + 1> last_event_{};  // by thread id + 1 (0: the run's setup)
 };
 
 }  // namespace racefuzz

@@ -82,7 +82,7 @@ void Mutex::unlock() {
   os_mutex_.unlock();
 }
 
-void atomic_thread_fence(std::memory_order mo) {
+void AtomicThreadFence::operator()(std::memory_order mo) const {
   yield_point("atomic_thread_fence");
   if (internal::g_active.memory != nullptr) return internal::memory::Fence(mo);
   std::atomic_thread_fence(mo);

@@ -127,7 +127,7 @@ class Atomic {
   T exchange(T v, std::memory_order mo = std::memory_order_seq_cst) {
     yield_point("atomic_xchg", {name_, 0});
     if (Modelled()) {
-      internal::memory::Rmw(model_, Bits(v), mo);
+      internal::memory::Rmw(model_, Bits(v), mo, "atomic_xchg");
       return v_.exchange(v, std::memory_order_relaxed);
     }
     return v_.exchange(v, mo);
@@ -138,7 +138,7 @@ class Atomic {
     if (Modelled()) {
       // Like every read-modify-write, success and failure both read the newest store.
       if (v_.compare_exchange_strong(expected, desired, std::memory_order_relaxed)) {
-        internal::memory::Rmw(model_, Bits(desired), mo);
+        internal::memory::Rmw(model_, Bits(desired), mo, "atomic_cmpxchg");
         return true;
       }
       internal::memory::ReadNewest(model_, FailureOrder(mo));
@@ -150,7 +150,7 @@ class Atomic {
     yield_point("atomic_add", {name_, 0});
     if (Modelled()) {
       const T old = v_.fetch_add(d, std::memory_order_relaxed);
-      internal::memory::Rmw(model_, Bits(static_cast<T>(old + d)), mo);
+      internal::memory::Rmw(model_, Bits(static_cast<T>(old + d)), mo, "atomic_add");
       return old;
     }
     return v_.fetch_add(d, mo);
@@ -159,7 +159,7 @@ class Atomic {
     yield_point("atomic_sub", {name_, 0});
     if (Modelled()) {
       const T old = v_.fetch_sub(d, std::memory_order_relaxed);
-      internal::memory::Rmw(model_, Bits(static_cast<T>(old - d)), mo);
+      internal::memory::Rmw(model_, Bits(static_cast<T>(old - d)), mo, "atomic_sub");
       return old;
     }
     return v_.fetch_sub(d, mo);
@@ -185,7 +185,8 @@ class Atomic {
   // store's value and is accessed relaxed only); false elsewhere, for one load and a branch.
   bool Modelled() const {
     if (internal::g_active.memory == nullptr) return false;
-    return internal::memory::Track(model_, this, name_, Bits(v_.load(std::memory_order_relaxed)));
+    return internal::memory::Track(model_, this, name_, Bits(v_.load(std::memory_order_relaxed)),
+                                   internal::memory::KindOf<T>(), sizeof(T));
   }
 
   std::atomic<T> v_;
@@ -195,10 +196,13 @@ class Atomic {
 
 // A fence (std::atomic_thread_fence). In a weak run it orders as RC11 says (release and acquire
 // fences pair through the relaxed accesses around them; seq_cst fences also join the SC order);
-// elsewhere it is the real fence. A yield point in deterministic runs. Call it qualified
-// (racefuzz::atomic_thread_fence): an unqualified call with a std::memory_order argument is
-// ambiguous with std::atomic_thread_fence.
-void atomic_thread_fence(std::memory_order mo);
+// elsewhere it is the real fence. A yield point in deterministic runs. A function object, not a
+// function: an unqualified call inside namespace racefuzz then finds it alone, where a function
+// would be ambiguous with std::atomic_thread_fence (found through the std::memory_order argument).
+struct AtomicThreadFence {
+  void operator()(std::memory_order mo) const;
+};
+inline constexpr AtomicThreadFence atomic_thread_fence;
 
 namespace internal {
 void WaitSlow(Label op, Object obj, std::source_location site);

@@ -3,6 +3,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "core/sched/internal.h"
+#include "core/sched/memory/value.h"
 
 namespace racefuzz {
 namespace {
@@ -44,6 +45,7 @@ RACEFUZZ_SCHED_INTERNAL void Trace::Record(ThreadId thread, Label op, Object obj
   e.object = obj;
   e.has_range = range != nullptr;
   e.range = range ? *range : Range{};
+  e.atomic.set = false;
   uint64_t h = Mix(hash_, static_cast<uint64_t>(thread + 1));
   h = Mix(h, op.hash);
   h = Mix(h, obj.id);
@@ -54,6 +56,11 @@ RACEFUZZ_SCHED_INTERNAL void Trace::Record(ThreadId thread, Label op, Object obj
 RACEFUZZ_SCHED_INTERNAL void Trace::RecordDecision(ThreadId t) {
   if (num_decisions_ < decisions_capacity_) decisions_[num_decisions_++] = t;
   hash_ = Mix(hash_, 0xd5u + static_cast<uint64_t>(t));
+}
+
+RACEFUZZ_SCHED_INTERNAL void Trace::Annotate(uint64_t step, const AtomicNote& note) {
+  Event& e = ring_[(step - 1) % kCapacity];
+  if (step != 0 && e.step == step) e.atomic = note;
 }
 
 RACEFUZZ_SCHED_INTERNAL void Trace::RecordRead(uint8_t back) {
@@ -70,10 +77,42 @@ RACEFUZZ_SCHED_INTERNAL std::vector<Event> Trace::Last(size_t n) const {
   return out;
 }
 
+namespace {
+
+std::string ThreadName(ThreadId t) {
+  return t == kNoThread ? std::string("main") : absl::StrFormat("T%d", t);
+}
+
+// "flag = 0 (stale: reads #12 T0 atomic_store flag = 0; #17 T0 atomic_store flag = 1 not yet
+// visible)".
+std::string FormatAtomic(const char* name, const AtomicNote& n) {
+  const auto value = [&](uint64_t bits) {
+    return internal::memory::FormatValue(static_cast<internal::memory::ValueKind>(n.kind), n.size,
+                                         bits);
+  };
+  std::string s = absl::StrFormat("%s = %s", name, value(n.value));
+  if (!n.stale) return s;
+  if (n.read_step == 0) {
+    absl::StrAppendFormat(&s, " (stale: reads the initial %s = %s", name, value(n.value));
+  } else {
+    absl::StrAppendFormat(&s, " (stale: reads #%d %s %s %s = %s", n.read_step,
+                          ThreadName(n.read_writer), n.read_op, name, value(n.value));
+  }
+  absl::StrAppendFormat(&s, "; #%d %s %s %s = %s not yet visible)", n.next_step,
+                        ThreadName(n.next_writer), n.next_op, name, value(n.next_value));
+  return s;
+}
+
+}  // namespace
+
 RACEFUZZ_SCHED_INTERNAL std::string Trace::Format(const Event& e) {
-  std::string s = e.thread == kNoThread ? std::string("main") : absl::StrFormat("T%d", e.thread);
+  std::string s = ThreadName(e.thread);
   absl::StrAppend(&s, " ", e.op);
-  if (e.object.kind != nullptr) absl::StrAppend(&s, " ", ObjectName(e.object));
+  if (e.atomic.set && e.object.kind != nullptr) {
+    absl::StrAppend(&s, " ", FormatAtomic(e.object.kind, e.atomic));
+  } else if (e.object.kind != nullptr) {
+    absl::StrAppend(&s, " ", ObjectName(e.object));
+  }
   if (e.has_range) absl::StrAppendFormat(&s, " [%d, %d)", e.range.lo, e.range.hi);
   return s;
 }

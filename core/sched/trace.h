@@ -24,6 +24,26 @@ std::string ObjectName(const Object& obj);
 // after a run's timeline and under a report, so runs and crashing inputs compare by hash.
 std::string TraceHashLine(uint64_t hash, const char* schedule_name);
 
+// What a weak-memory atomic access read or wrote (core/sched/memory), attached to its event so the
+// timeline prints the value and, for a stale load, why: "T1 atomic_load flag = 0 (stale: reads #12
+// T0 atomic_store flag = 0; #17 T0 atomic_store flag = 1 not yet visible)".
+struct AtomicNote {
+  bool set = false;
+  uint8_t kind = 0;  // memory::ValueKind
+  uint8_t size = 0;
+  uint64_t value = 0;
+  // A stale load: the store it read (step 0: the value before the run) and the next store in the
+  // location's modification order, which the loading thread could not see yet.
+  bool stale = false;
+  uint64_t read_step = 0;
+  ThreadId read_writer = kNoThread;
+  const char* read_op = "";
+  uint64_t next_step = 0;
+  ThreadId next_writer = kNoThread;
+  const char* next_op = "";
+  uint64_t next_value = 0;
+};
+
 struct Event {
   uint64_t step = 0;  // 1-based position in the run
   ThreadId thread = kNoThread;
@@ -32,6 +52,7 @@ struct Event {
   Object object;
   Range range;
   bool has_range = false;
+  AtomicNote atomic;
 };
 
 class Trace {
@@ -43,6 +64,8 @@ class Trace {
   void Record(ThreadId thread, Label op, Object obj, const Range* range);
   // Records that the schedule picked `t` at a decision point (two or more threads runnable).
   void RecordDecision(ThreadId t);
+  // Attaches `note` to the event at `step`, if the timeline still holds it.
+  void Annotate(uint64_t step, const AtomicNote& note);
   // Records that a weak-memory load read the store `back` places older than the newest (a choice
   // among two or more, ScheduleSource::ChooseRead).
   void RecordRead(uint8_t back);

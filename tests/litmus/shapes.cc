@@ -4,6 +4,8 @@
 // join). Verdicts are RC11's (Lahav et al., PLDI 2017); docs/litmus.md adds the LKMM's.
 #include "tests/litmus/shapes.h"
 
+#include "core/sched/memory/kernel.h"
+
 namespace racefuzz::litmus {
 namespace {
 
@@ -333,6 +335,99 @@ const std::vector<Shape>& AllShapes() {
           s.r[1] = s.x.compare_exchange_strong(e, 2, rlx);
         }},
        [](V s) { return s.r[0] == 1 && s.r[1] == 1; }},
+      // The kernel's names (core/sched/memory/kernel.h).
+      {"MP+onces",
+       kA,
+       {[](V s) {
+          WRITE_ONCE(s.x, 1);
+          WRITE_ONCE(s.y, 1);
+        },
+        [](V s) {
+          s.r[0] = READ_ONCE(s.y);
+          s.r[1] = READ_ONCE(s.x);
+        }},
+       [](V s) { return s.r[0] == 1 && s.r[1] == 0; }},
+      {"MP+wmb+rmb",
+       kF,
+       {[](V s) {
+          WRITE_ONCE(s.x, 1);
+          smp_wmb();
+          WRITE_ONCE(s.y, 1);
+        },
+        [](V s) {
+          s.r[0] = READ_ONCE(s.y);
+          smp_rmb();
+          s.r[1] = READ_ONCE(s.x);
+        }},
+       [](V s) { return s.r[0] == 1 && s.r[1] == 0; }},
+      {"MP+store_release+load_acquire",
+       kF,
+       {[](V s) {
+          WRITE_ONCE(s.x, 1);
+          smp_store_release(s.y, 1);
+        },
+        [](V s) {
+          s.r[0] = smp_load_acquire(s.y);
+          s.r[1] = READ_ONCE(s.x);
+        }},
+       [](V s) { return s.r[0] == 1 && s.r[1] == 0; }},
+      {"MP+cmpxchg_release+load_acquire",
+       kF,
+       {[](V s) {
+          WRITE_ONCE(s.x, 1);
+          cmpxchg_release(s.y, 0, 1);
+        },
+        [](V s) {
+          s.r[0] = smp_load_acquire(s.y);
+          s.r[1] = READ_ONCE(s.x);
+        }},
+       [](V s) { return s.r[0] == 1 && s.r[1] == 0; }},
+      {"SB+mbs",
+       kF,
+       {[](V s) {
+          WRITE_ONCE(s.x, 1);
+          smp_mb();
+          s.r[0] = READ_ONCE(s.y);
+        },
+        [](V s) {
+          WRITE_ONCE(s.y, 1);
+          smp_mb();
+          s.r[1] = READ_ONCE(s.x);
+        }},
+       [](V s) { return s.r[0] == 0 && s.r[1] == 0; }},
+      {"SB+xchgs",
+       kF,
+       {[](V s) {
+          xchg(s.x, 1);
+          s.r[0] = READ_ONCE(s.y);
+        },
+        [](V s) {
+          xchg(s.y, 1);
+          s.r[1] = READ_ONCE(s.x);
+        }},
+       [](V s) { return s.r[0] == 0 && s.r[1] == 0; }},
+      {"SB+xchg_relaxeds",
+       kA,
+       {[](V s) {
+          xchg_relaxed(s.x, 1);
+          s.r[0] = READ_ONCE(s.y);
+        },
+        [](V s) {
+          xchg_relaxed(s.y, 1);
+          s.r[1] = READ_ONCE(s.x);
+        }},
+       [](V s) { return s.r[0] == 0 && s.r[1] == 0; }},
+      {"SB+cmpxchgs",
+       kF,
+       {[](V s) {
+          s.r[2] = cmpxchg(s.x, 0, 1);
+          s.r[0] = READ_ONCE(s.y);
+        },
+        [](V s) {
+          s.r[3] = cmpxchg(s.y, 0, 1);
+          s.r[1] = READ_ONCE(s.x);
+        }},
+       [](V s) { return s.r[0] == 0 && s.r[1] == 0; }},
       // racefuzz's own edges: a mutex, spawn and join carry what a thread has seen.
       {"MP+mutex",
        kF,

@@ -133,7 +133,7 @@ RACEFUZZ_SCHED_INTERNAL Model::HbEntry* Model::Entry(const void* addr, bool crea
 }
 
 RACEFUZZ_SCHED_INTERNAL bool Model::Track(AtomicState& s, const void* addr, const char* name,
-                                          uint64_t newest) {
+                                          uint64_t newest, ValueKind kind, uint8_t size) {
   if (s.run == run_) return true;
   if (num_locations_ == kMaxLocations) {
     Acquire(addr);
@@ -144,10 +144,13 @@ RACEFUZZ_SCHED_INTERNAL bool Model::Track(AtomicState& s, const void* addr, cons
   Location& loc = locations_[index];
   loc.addr = addr;
   loc.name = name;
+  loc.kind = kind;
+  loc.size = size;
   loc.next_ts = 1;
   for (Message& m : loc.ring) Zero(m);
   loc.ring[0].value = newest;
-  loc.ring[0].writer = kNoThread;  // everything before the run happens-before every thread
+  loc.ring[0].writer = kNoThread;
+  loc.ring[0].op = "";  // everything before the run happens-before every thread
   s.location = index;
   s.run = run_;
   return true;
@@ -181,6 +184,7 @@ RACEFUZZ_SCHED_INTERNAL uint64_t Model::Load(AtomicState& s, std::memory_order m
   }
   if (back != 0) t.stale = true;
   const uint64_t value = Read(loc, s.location, newest - back, mo);
+  Annotate(loc, value, newest - back, back != 0);
   if (sc) ScJoin(t);
   return value;
 }
@@ -190,7 +194,7 @@ RACEFUZZ_SCHED_INTERNAL void Model::ReadNewest(AtomicState& s, std::memory_order
   Location& loc = locations_[s.location];
   const bool sc = mo == std::memory_order_seq_cst;
   if (sc) ScJoin(t);
-  Read(loc, s.location, loc.newest(), mo);
+  Annotate(loc, Read(loc, s.location, loc.newest(), mo), loc.newest(), false);
   if (sc) ScJoin(t);
 }
 
@@ -203,8 +207,10 @@ RACEFUZZ_SCHED_INTERNAL void Model::Store(AtomicState& s, uint64_t value, std::m
   t.cur.ts[s.location] = ts;
   Message& m = loc.at(ts);
   m.value = value;
-  m.step = ActiveScheduler().trace().events();
+  m.step = ActiveScheduler().last_event();
   m.writer = ActiveScheduler().current();
+  m.op = "atomic_store";
+  Annotate(loc, value, ts, false);
   if (IsRelease(mo)) {
     Copy(m.view, t.cur);
     m.cell = NewCell();
@@ -217,7 +223,8 @@ RACEFUZZ_SCHED_INTERNAL void Model::Store(AtomicState& s, uint64_t value, std::m
   if (sc) ScJoin(t);
 }
 
-RACEFUZZ_SCHED_INTERNAL void Model::Rmw(AtomicState& s, uint64_t value, std::memory_order mo) {
+RACEFUZZ_SCHED_INTERNAL void Model::Rmw(AtomicState& s, uint64_t value, std::memory_order mo,
+                                        const char* op) {
   ThreadView& t = Current();
   Location& loc = locations_[s.location];
   const bool sc = mo == std::memory_order_seq_cst;
@@ -229,8 +236,10 @@ RACEFUZZ_SCHED_INTERNAL void Model::Rmw(AtomicState& s, uint64_t value, std::mem
   t.cur.ts[s.location] = ts;
   Message& m = loc.at(ts);  // another slot than r's: kHistory >= 2
   m.value = value;
-  m.step = ActiveScheduler().trace().events();
+  m.step = ActiveScheduler().last_event();
   m.writer = ActiveScheduler().current();
+  m.op = op;
+  Annotate(loc, value, ts, false);
   // The store continues the release sequence of the store it read: it carries that view too.
   Copy(m.view, IsRelease(mo) ? t.cur : t.rel);
   Join(m.view, r.view, num_locations_);
@@ -251,6 +260,28 @@ RACEFUZZ_SCHED_INTERNAL void Model::Rmw(AtomicState& s, uint64_t value, std::mem
     m.cell = r.cell != nullptr ? r.cell : own;
   }
   if (sc) ScJoin(t);
+}
+
+RACEFUZZ_SCHED_INTERNAL void Model::Annotate(const Location& loc, uint64_t value, uint32_t ts,
+                                             bool stale) {
+  Scheduler& s = ActiveScheduler();
+  AtomicNote note{.set = true,
+                  .kind = static_cast<uint8_t>(loc.kind),
+                  .size = loc.size,
+                  .value = value,
+                  .stale = stale};
+  if (stale) {
+    const Message& read = loc.ring[ts % kHistory];
+    const Message& next = loc.ring[(ts + 1) % kHistory];
+    note.read_step = read.step;
+    note.read_writer = read.writer;
+    note.read_op = read.op;
+    note.next_step = next.step;
+    note.next_writer = next.writer;
+    note.next_op = next.op;
+    note.next_value = next.value;
+  }
+  s.Annotate(note);
 }
 
 RACEFUZZ_SCHED_INTERNAL void Model::Fence(std::memory_order mo) {
@@ -291,8 +322,8 @@ RACEFUZZ_SCHED_INTERNAL Model& Active() { return *g_active.memory; }
 }  // namespace
 
 RACEFUZZ_SCHED_INTERNAL bool Track(AtomicState& s, const void* addr, const char* name,
-                                   uint64_t newest) {
-  return Active().Track(s, addr, name, newest);
+                                   uint64_t newest, ValueKind kind, uint8_t size) {
+  return Active().Track(s, addr, name, newest, kind, size);
 }
 RACEFUZZ_SCHED_INTERNAL uint64_t Load(AtomicState& s, std::memory_order mo) {
   return Active().Load(s, mo);
@@ -300,8 +331,9 @@ RACEFUZZ_SCHED_INTERNAL uint64_t Load(AtomicState& s, std::memory_order mo) {
 RACEFUZZ_SCHED_INTERNAL void Store(AtomicState& s, uint64_t value, std::memory_order mo) {
   Active().Store(s, value, mo);
 }
-RACEFUZZ_SCHED_INTERNAL void Rmw(AtomicState& s, uint64_t value, std::memory_order mo) {
-  Active().Rmw(s, value, mo);
+RACEFUZZ_SCHED_INTERNAL void Rmw(AtomicState& s, uint64_t value, std::memory_order mo,
+                                 const char* op) {
+  Active().Rmw(s, value, mo, op);
 }
 RACEFUZZ_SCHED_INTERNAL void ReadNewest(AtomicState& s, std::memory_order mo) {
   Active().ReadNewest(s, mo);

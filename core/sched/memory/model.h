@@ -32,6 +32,7 @@
 #include <cstdint>
 #include <memory>
 
+#include "core/sched/memory/value.h"
 #include "core/sched/runtime.h"
 
 namespace racefuzz::internal::memory {
@@ -62,6 +63,7 @@ struct Message {
   uint64_t value = 0;
   uint64_t step = 0;  // the store's event in the timeline (0: before the run)
   ThreadId writer = kNoThread;
+  const char* op = "";       // the operation that stored it ("atomic_store", "atomic_add")
   uint64_t* cell = nullptr;  // TSan sync cell its readers acquire, or none
   View view;                 // what an acquire that reads it learns
 };
@@ -69,6 +71,8 @@ struct Message {
 struct Location {
   const void* addr = nullptr;
   const char* name = "";
+  ValueKind kind = ValueKind::kBits;  // how the timeline prints its values
+  uint8_t size = 0;
   uint32_t next_ts = 1;  // the newest store is next_ts - 1
   std::array<Message, kHistory> ring;
   Message& at(uint32_t ts) { return ring[ts % kHistory]; }
@@ -92,12 +96,13 @@ class Model {
   // Finds or creates the location of `s` for this run, whose newest store holds `newest` (the real
   // atomic's value). False if it is untracked (kMaxLocations reached): then the access counts as a
   // full edge at `addr` in the model, and the caller performs it on the real atomic.
-  bool Track(AtomicState& s, const void* addr, const char* name, uint64_t newest);
+  bool Track(AtomicState& s, const void* addr, const char* name, uint64_t newest, ValueKind kind,
+             uint8_t size);
   // The access itself, on a tracked location (Track returned true just before).
   uint64_t Load(AtomicState& s, std::memory_order mo);
   void Store(AtomicState& s, uint64_t value, std::memory_order mo);
-  // A read-modify-write: reads the newest store, whose value is `old`, and stores `value`.
-  void Rmw(AtomicState& s, uint64_t value, std::memory_order mo);
+  // A read-modify-write `op` ("atomic_add"): reads the newest store and stores `value`.
+  void Rmw(AtomicState& s, uint64_t value, std::memory_order mo, const char* op);
   // A read of the newest store (a failed compare-exchange).
   void ReadNewest(AtomicState& s, std::memory_order mo);
   void Fence(std::memory_order mo);
@@ -119,6 +124,9 @@ class Model {
 
   ThreadView& Current();
   uint64_t Read(Location& loc, uint32_t index, uint32_t ts, std::memory_order mo);
+  // The value shown on the current thread's event in the timeline (and, for a load that read `ts`
+  // with newer stores kept, why it is stale).
+  void Annotate(const Location& loc, uint64_t value, uint32_t ts, bool stale);
   void ScJoin(ThreadView& t);
   void AddPending(ThreadView& t, uint64_t* cell);
   uint64_t* NewCell();
@@ -136,10 +144,11 @@ class Model {
 };
 
 // Atomic's entry points (the active run's model: g_active.memory).
-bool Track(AtomicState& s, const void* addr, const char* name, uint64_t newest);
+bool Track(AtomicState& s, const void* addr, const char* name, uint64_t newest, ValueKind kind,
+           uint8_t size);
 uint64_t Load(AtomicState& s, std::memory_order mo);
 void Store(AtomicState& s, uint64_t value, std::memory_order mo);
-void Rmw(AtomicState& s, uint64_t value, std::memory_order mo);
+void Rmw(AtomicState& s, uint64_t value, std::memory_order mo, const char* op);
 void ReadNewest(AtomicState& s, std::memory_order mo);
 void Fence(std::memory_order mo);
 void ReleaseAt(const void* addr);
