@@ -28,7 +28,6 @@ RACEFUZZ_SCHED_INTERNAL void Scheduler::Run(ScheduleSource& source, absl::Functi
   source_ = &source;
   options_ = options;
   trace_.Clear(options.max_steps + 1);
-  last_event_.fill(0);
   threads_.Reset();
   current_ = kNoThread;
   internal::CaptureCurrent(main_);

@@ -116,7 +116,9 @@ class Scheduler final : public internal::Engine {
   internal::memory::Model memory_;  // the weak memory model, reset for every weak run
   ThreadId current_ = kNoThread;
   bool running_ = false;
-  std::array<uint64_t, kMaxThreads + 1> last_event_{};  // by thread id + 1 (0: the run's setup)
+  // By thread id + 1 (0: the run's setup). Not reset between runs: a thread's entry is written by
+  // its own first event of the run, before anything reads it.
+  std::array<uint64_t, kMaxThreads + 1> last_event_{};
 };
 
 }  // namespace racefuzz

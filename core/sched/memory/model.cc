@@ -76,7 +76,10 @@ Model::~Model() = default;
 RACEFUZZ_SCHED_INTERNAL void Model::Reset() {
   run_ = ++g_next_run;
   num_locations_ = 0;
-  for (int t = 0; t <= kMaxThreads; ++t) Zero(threads_[t]);
+  // Only the views the last run touched: a run has far fewer threads than kMaxThreads.
+  for (int t = 0; t < threads_used_; ++t) Zero(threads_[t]);
+  Zero(threads_[kMaxThreads]);
+  threads_used_ = 0;
   Zero(sc_);
   Zero(hb_[kHbSlots]);
   next_cell_ = 0;
@@ -84,7 +87,9 @@ RACEFUZZ_SCHED_INTERNAL void Model::Reset() {
 
 RACEFUZZ_SCHED_INTERNAL Model::ThreadView& Model::Current() {
   const ThreadId t = ActiveScheduler().current();
-  return threads_[t == kNoThread ? kMaxThreads : t];
+  if (t == kNoThread) return threads_[kMaxThreads];
+  if (t >= threads_used_) threads_used_ = t + 1;
+  return threads_[t];
 }
 
 RACEFUZZ_SCHED_INTERNAL uint64_t* Model::NewCell() {

@@ -136,6 +136,7 @@ class Model {
   int num_locations_ = 0;
   std::unique_ptr<Location[]> locations_;
   std::unique_ptr<ThreadView[]> threads_;  // kMaxThreads + 1: the last is the run's setup
+  int threads_used_ = 0;  // threads_[0, threads_used_) may be non-zero (Reset zeroes only those)
   View sc_;
   std::unique_ptr<HbEntry[]> hb_;
   // TSan sync cells: a fresh one per releasing store or release fence within a run.
