@@ -3,6 +3,8 @@
 // table: the runnable set is kept by ThreadTable, and a decision with one runnable thread asks no
 // one. A fiber switch (and the sanitizers' fiber annotations) happens only when the pick is another
 // thread.
+#include "absl/strings/str_format.h"
+#include "core/check/report.h"
 #include "core/sched/hooks.h"
 #include "core/sched/internal.h"
 #include "core/sched/scheduler.h"
@@ -41,8 +43,11 @@ RACEFUZZ_SCHED_INTERNAL void Scheduler::Note(Label op, Object obj, const Range* 
 }
 
 RACEFUZZ_SCHED_INTERNAL void Scheduler::Reschedule() {
-  const absl::Span<const ThreadId> runnable = threads_.runnable();
-  if (runnable.empty()) ReportDeadlock();
+  absl::Span<const ThreadId> runnable = threads_.runnable();
+  if (runnable.empty()) {
+    if (!StopSleepingKthreads()) ReportDeadlock();
+    runnable = threads_.runnable();
+  }
   const ThreadId next = Choose(runnable);
   if (next == current_) return;
   const ThreadId prev = current_;
@@ -68,6 +73,36 @@ RACEFUZZ_SCHED_INTERNAL void Scheduler::Block(const void* on, Label op, Object o
   // parked thread waits for: it checks again, or a wait_until would be a false deadlock report.
   threads_.WakeParked();
   Suspend(ThreadState::kBlocked, on, op, obj, site);
+}
+
+RACEFUZZ_SCHED_INTERNAL void Scheduler::KthreadSleep(const void* on, Label op, Object obj,
+                                                     std::source_location site) {
+  if (current_ == kNoThread || !threads_[current_].kthread) {
+    check::Fail("kthread-outside-deterministic-run",
+                absl::StrFormat("kthread_sleep called by T%d, which is not a kthread", current_));
+  }
+  if (stopping_) return;
+  internal::SimThread& th = threads_[current_];
+  th.sleeping = true;
+  Block(on, op, obj, site);
+  th.sleeping = false;
+}
+
+RACEFUZZ_SCHED_INTERNAL bool Scheduler::StopSleepingKthreads() {
+  bool any = false;
+  for (int t = 0; t < threads_.size(); ++t) {
+    const internal::SimThread& th = threads_[t];
+    if (th.state == ThreadState::kFinished) continue;
+    if (th.state != ThreadState::kBlocked || !th.sleeping) return false;
+    any = true;
+  }
+  if (!any) return false;
+  stopping_ = true;
+  for (int t = 0; t < threads_.size(); ++t) {
+    const internal::SimThread& th = threads_[t];
+    if (th.state == ThreadState::kBlocked) threads_.Wake(th.blocked_on);
+  }
+  return true;
 }
 
 RACEFUZZ_SCHED_INTERNAL bool Scheduler::SpuriousWakeup(Label op, Object obj) {

@@ -16,7 +16,8 @@ RACEFUZZ_SCHED_INTERNAL void Scheduler::ReportDeadlock() {
   std::string details = "every live simulated thread is blocked:";
   for (int t = 0; t < threads_.size(); ++t) {
     const internal::SimThread& th = threads_[t];
-    if (th.state == ThreadState::kFinished) continue;
+    // A sleeping kthread waits for work, not for the others (kthread.h).
+    if (th.state == ThreadState::kFinished || th.sleeping) continue;
     absl::StrAppendFormat(&details, "\n  T%d %s in %s", t,
                           th.state == ThreadState::kParked ? "waits" : "blocked", th.blocked_op);
     if (th.blocked_obj.kind != nullptr) {

@@ -29,6 +29,7 @@ RACEFUZZ_SCHED_INTERNAL void Scheduler::Run(ScheduleSource& source, absl::Functi
   options_ = options;
   trace_.Clear(options.max_steps + 1);
   threads_.Reset();
+  stopping_ = false;
   current_ = kNoThread;
   internal::CaptureCurrent(main_);
   run_ = internal::Run{.mode = Mode::kDeterministic,
@@ -50,8 +51,9 @@ RACEFUZZ_SCHED_INTERNAL void Scheduler::Run(ScheduleSource& source, absl::Functi
     for (;;) {
       const absl::Span<const ThreadId> runnable = threads_.runnable();
       if (runnable.empty()) {
-        if (!threads_.all_finished()) ReportDeadlock();
-        break;
+        if (threads_.all_finished()) break;
+        if (!StopSleepingKthreads()) ReportDeadlock();
+        continue;
       }
       const ThreadId next = Choose(runnable);
       current_ = next;
@@ -89,16 +91,35 @@ RACEFUZZ_SCHED_INTERNAL void Scheduler::OnThreadExit(ThreadId t) {
 }
 
 RACEFUZZ_SCHED_INTERNAL ThreadId Scheduler::Spawn(absl::AnyInvocable<void()> body) {
+  return SpawnThread(std::move(body), /*kthread=*/false);
+}
+
+RACEFUZZ_SCHED_INTERNAL ThreadId Scheduler::SpawnKthread(absl::AnyInvocable<void()> body) {
+  return SpawnThread(std::move(body), /*kthread=*/true);
+}
+
+RACEFUZZ_SCHED_INTERNAL ThreadId Scheduler::SpawnThread(absl::AnyInvocable<void()> body,
+                                                        bool kthread) {
   if (threads_.size() >= kMaxThreads) internal::ExitTooManyThreads();
   SimThread& th = threads_.Add(std::move(body));
   internal::NoteThreadId(th.id);
+  th.kthread = kthread;
   // TSan numbers threads its own way ("thread T2"); the fiber name carries racefuzz's id.
-  char name[32];
-  absl::SNPrintF(name, sizeof(name), "racefuzz T%d", th.id);
+  char name[40];
+  if (kthread) {
+    absl::SNPrintF(name, sizeof(name), "racefuzz T%d (kthread)", th.id);
+  } else {
+    absl::SNPrintF(name, sizeof(name), "racefuzz T%d", th.id);
+  }
   internal::PrepareFiber(th.ctx, th.stack, &Scheduler::FiberMain, &th, name);
   happens_before_release(&th);
   source_->OnSpawn(th.id);
-  Record("spawn", {"thread", static_cast<uint64_t>(th.id)}, nullptr);
+  const Object spawned{"thread", static_cast<uint64_t>(th.id)};
+  if (kthread) {
+    Record("spawn_kthread", spawned, nullptr);
+  } else {
+    Record("spawn", spawned, nullptr);
+  }
   if (current_ != kNoThread) Reschedule();  // the new thread may run at once
   return th.id;
 }

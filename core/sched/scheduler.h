@@ -8,7 +8,9 @@
 // (deadlock and livelock reports).
 //
 // Failure reports (all print the timeline, then abort so libFuzzer saves the input):
-// - deadlock: every live thread is blocked; each thread's blocked site is printed.
+// - deadlock: every live thread is blocked; each thread's blocked site is printed. A kthread
+//   asleep in kthread_sleep (kthread.h) is no part of one: when only sleeping kthreads are left,
+//   the run is stopping and they are woken to return.
 // - livelock: the run passed its step budget (a spin that never ends, a thread that never yields
 //   control to the one it waits for).
 #ifndef RACEFUZZ_CORE_SCHED_SCHEDULER_H_
@@ -62,6 +64,11 @@ class Scheduler final : public internal::Engine {
   // Runtime entry points (runtime.h, sync.h), through the installed run.
   ThreadId Spawn(absl::AnyInvocable<void()> body) override;
   void Join(ThreadId t) override;
+  // kthread.h: a spawn of a kthread; whether the run is stopping; the current kthread sleeps until
+  // Wake(on) or the stop.
+  ThreadId SpawnKthread(absl::AnyInvocable<void()> body);
+  bool KthreadShouldStop() const { return stopping_; }
+  void KthreadSleep(const void* on, Label op, Object obj, std::source_location site);
   ThreadId Running() const override { return current_; }
   // wait_until's slow path: parks the current thread until another thread records an event.
   void Wait(Label op, Object obj, std::source_location site) override { Park(op, obj, site); }
@@ -92,6 +99,10 @@ class Scheduler final : public internal::Engine {
   // pooled TSan fiber's shadow call stack stays balanced across runs.
   static void FiberMain(void* arg);
   void RunBody(internal::SimThread& th);
+  ThreadId SpawnThread(absl::AnyInvocable<void()> body, bool kthread);
+  // No thread can run. If every live thread is a sleeping kthread, the run is stopping: wakes them
+  // all (kthread_should_stop() is true from now on) and returns true.
+  bool StopSleepingKthreads();
   // Main context: the thread that just finished is done; wake its joiners.
   void OnThreadExit(ThreadId t);
   // The current thread stops running until Wake(on) (kBlocked) or another thread's next event
@@ -119,6 +130,7 @@ class Scheduler final : public internal::Engine {
   // By thread id + 1 (0: the run's setup). Not reset between runs: a thread's entry is written by
   // its own first event of the run, before anything reads it.
   std::array<uint64_t, kMaxThreads + 1> last_event_{};
+  bool stopping_ = false;  // kthread_should_stop() of the current run
 };
 
 }  // namespace racefuzz

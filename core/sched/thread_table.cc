@@ -29,6 +29,8 @@ RACEFUZZ_SCHED_INTERNAL SimThread& ThreadTable::Add(absl::AnyInvocable<void()> b
   }
   SimThread& th = *threads_[t];
   th.body = std::move(body);
+  th.kthread = false;
+  th.sleeping = false;
   th.blocked_on = nullptr;
   th.state = ThreadState::kRunnable;
   runnable_.push_back(t);  // the largest id so far: stays ascending

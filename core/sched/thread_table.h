@@ -29,6 +29,8 @@ struct SimThread {
   FiberContext ctx;
   FiberStack stack;  // mapped once, reused by every later run's thread of the same id
   absl::AnyInvocable<void()> body;
+  bool kthread = false;   // spawned by spawn_kthread (kthread.h)
+  bool sleeping = false;  // a kthread inside kthread_sleep: no part of a deadlock
   // What the thread is blocked or parked on, for Wake and for deadlock reports.
   const void* blocked_on = nullptr;
   const char* blocked_op = nullptr;
