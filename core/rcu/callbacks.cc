@@ -1,13 +1,17 @@
 #include "core/rcu/callbacks.h"
 
+#include <array>
+#include <atomic>
 #include <cstdint>
 #include <deque>
-#include <vector>
+#include <optional>
 
 #include "core/check/report.h"
 #include "core/rcu/callbacks_internal.h"
 #include "core/rcu/grace_period.h"
 #include "core/rcu/read_side.h"
+#include "core/sched/happens_before.h"
+#include "core/sched/kthread.h"
 #include "core/sched/sync.h"
 
 namespace racefuzz::rcu {
@@ -19,73 +23,160 @@ struct Pending {
   absl::AnyInvocable<void() &&> callback;
 };
 
-// The queue, in call order (cookies never decrease along it). Guarded by QueueMutex().
-std::deque<Pending>& Queue() {
-  static auto* q = new std::deque<Pending>();
-  return *q;
-}
-Mutex& QueueMutex() {
-  static auto* mu = new Mutex("rcu_callbacks");
-  return *mu;
-}
-// Held while a batch runs: rcu_barrier() takes it to know that no batch is still running.
-Mutex& RunnerMutex() {
-  static auto* mu = new Mutex("rcu_callback_runner");
-  return *mu;
-}
-// Callbacks queued and not yet taken. Lets a grace period skip the queue locks when there is
-// nothing to run, so that synchronize_rcu adds no happens-before between its callers (TSan would
-// otherwise miss races between updaters). Relaxed: the queue itself is read under its lock.
-std::atomic<int> g_queued{0};
-// The simulated thread running callbacks (current_thread(), kNoThread outside the simulated
-// threads), or kNoRunner: blocking in a callback is a contract violation, not a deadlock.
-// Compared only with the reader's own id, so a stale value is never taken for it (relaxed).
-constexpr int kNoRunner = -2;
-std::atomic<int> g_runner{kNoRunner};
+// One callback queue per reader slot: the kernel's per-CPU callback lists, each invoked by its own
+// rcuo kthread in deterministic runs (as with rcu_nocbs). One thread's callbacks run in the order
+// it queued them; callbacks of different threads in whatever order the schedule picks.
+//
+// Invariants: `pending` is in call order (cookies never decrease along it) and guarded by `mu`;
+// `queued` counts every callback ever queued here, `invoked` every one that has returned, so
+// invoked <= queued and queued - invoked callbacks are pending or running. Both only grow.
+struct CallbackQueue {
+  Mutex mu{"rcu_callbacks"};
+  std::deque<Pending> pending;
+  std::atomic<uint64_t> queued{0};
+  std::atomic<uint64_t> invoked{0};
+  std::atomic<bool> kthread_spawned{false};  // this run's rcuo kthread exists
+  // Bumped by every wake-up of the rcuo kthread (a callback queued, a grace period completed): it
+  // sleeps only if none came since it began to look, so none is lost.
+  std::atomic<uint64_t> wakeups{0};
+};
 
-// Takes the callbacks that are ready (a full grace period elapsed since each was queued).
-std::vector<Pending> TakeReady() {
-  std::vector<Pending> ready;
-  racefuzz::Guard<Mutex> lock(QueueMutex());
-  std::deque<Pending>& q = Queue();
-  while (!q.empty() && poll_state_synchronize_rcu(q.front().cookie)) {
-    ready.push_back(std::move(q.front()));
-    q.pop_front();
-    g_queued.fetch_sub(1, std::memory_order_relaxed);
-  }
-  return ready;
+// Tells queue `q`'s rcuo kthread to look again.
+void WakeQueue(CallbackQueue& cq) {
+  cq.wakeups.fetch_add(1, std::memory_order_relaxed);
+  kthread_wake(&cq.wakeups);
 }
+
+std::array<CallbackQueue, internal::kSlots>& Queues() {
+  static auto* queues = new std::array<CallbackQueue, internal::kSlots>();
+  return *queues;
+}
+
+// Per reader slot: 1 + the queue whose callback the slot's thread is invoking now, or 0. A
+// callback that queues another queues it on its own queue (the same CPU), and blocking in one is a
+// contract violation, not a deadlock. Each entry is written by its slot's thread only (and by
+// nothing else: relaxed).
+std::array<std::atomic<int>, internal::kSlots> g_invoking{};
+
+int QueueOfCaller() {
+  const int invoking = g_invoking[internal::CurrentSlot()].load(std::memory_order_relaxed);
+  return invoking != 0 ? invoking - 1 : internal::CurrentSlot();
+}
+
+// Takes queue `q`'s oldest callback if a full grace period has elapsed since it was queued, and
+// invokes it on the calling thread. Returns whether it did.
+bool InvokeOneReady(int q) {
+  CallbackQueue& cq = Queues()[q];
+  std::optional<Pending> p;
+  {
+    racefuzz::Guard<Mutex> lock(cq.mu);
+    // poll_state_synchronize_rcu acquires the readers the grace period waited for, so their
+    // accesses happen-before the callback (TSan).
+    if (!cq.pending.empty() && poll_state_synchronize_rcu(cq.pending.front().cookie)) {
+      p.emplace(std::move(cq.pending.front()));
+      cq.pending.pop_front();
+    }
+  }
+  if (!p.has_value()) return false;
+  note("rcu_callback");
+  p->readers.CheckReadersLeft("runs an RCU callback", "its call_rcu");
+  std::atomic<int>& invoking = g_invoking[internal::CurrentSlot()];
+  const int outer = invoking.load(std::memory_order_relaxed);
+  invoking.store(q + 1, std::memory_order_relaxed);
+  // SAFETY: the callback's grace period has completed (poll_state_synchronize_rcu above), so no
+  // reader that could see what it frees is still in its read-side critical section (the age
+  // oracle just checked).
+  std::move(p->callback)();
+  invoking.store(outer, std::memory_order_relaxed);
+  // The callback happens-before an rcu_barrier that waits for it.
+  happens_before_release(&cq.invoked);
+  cq.invoked.fetch_add(1, std::memory_order_relaxed);
+  return true;
+}
+
+// The rcuo kthread of queue `q` (deterministic runs): invokes the queue's callbacks as their grace
+// periods complete, in queue order, and sleeps otherwise.
+// A wake-up that comes while it looks (the queue lock's unlock is a yield point) finds it awake: it
+// sleeps only if none came since it began to look, with no yield point between that check and the
+// sleep, so no wake-up is lost.
+void CallbackKthread(int q) {
+  CallbackQueue& cq = Queues()[q];
+  while (!kthread_should_stop()) {
+    const uint64_t seen = cq.wakeups.load(std::memory_order_relaxed);
+    if (InvokeOneReady(q)) continue;
+    if (cq.wakeups.load(std::memory_order_relaxed) != seen) continue;
+    kthread_sleep(&cq.wakeups, "rcuo_sleep", {"rcuo", static_cast<uint64_t>(q)});
+  }
+}
+
+// Callbacks queued before an rcu_barrier: each queue's `queued` at its call.
+using Targets = std::array<uint64_t, internal::kSlots>;
+
+bool AllInvoked(const Targets& targets) {
+  for (int q = 0, queues = internal::SlotsInUse(); q < queues; ++q) {
+    if (Queues()[q].invoked.load(std::memory_order_relaxed) < targets[q]) return false;
+  }
+  return true;
+}
+
+// Run end hook: the run's kthreads are gone. In deterministic runs they left nothing pending (a
+// kthread sleeps only with no work); in threads mode, the callbacks no rcu_barrier invoked are
+// invoked here, after a grace period that no reader can hold up any more.
+void OnRunEnd() {
+  for (;;) {
+    bool left = false;
+    for (CallbackQueue& cq : Queues()) {
+      left |=
+          cq.queued.load(std::memory_order_relaxed) != cq.invoked.load(std::memory_order_relaxed);
+    }
+    if (!left) break;
+    internal::CompleteGracePeriodAtRunEnd();
+    for (int q = 0; q < internal::kSlots; ++q) {
+      while (InvokeOneReady(q)) {
+      }
+    }
+  }
+  for (CallbackQueue& cq : Queues()) cq.kthread_spawned.store(false, std::memory_order_relaxed);
+  internal::ForgetGracePeriodKthread();
+}
+
+[[maybe_unused]] const bool g_hooks_registered = [] {
+  add_run_end_hook(&OnRunEnd);
+  return true;
+}();
 
 }  // namespace
 
 void call_rcu(absl::AnyInvocable<void() &&> callback) {
   const uint64_t cookie = get_state_synchronize_rcu();
   const internal::ReaderSnapshot readers = internal::ReaderSnapshot::Take();
-  racefuzz::Guard<Mutex> lock(QueueMutex());
-  yield_point("call_rcu");
-  Queue().push_back({cookie, readers, std::move(callback)});
-  g_queued.fetch_add(1, std::memory_order_relaxed);
+  const int q = QueueOfCaller();
+  CallbackQueue& cq = Queues()[q];
+  {
+    racefuzz::Guard<Mutex> lock(cq.mu);
+    yield_point("call_rcu");
+    cq.pending.push_back({cookie, readers, std::move(callback)});
+    cq.queued.fetch_add(1, std::memory_order_relaxed);
+  }
+  if (!kthreads_available()) return;
+  internal::RequestGracePeriod(cookie + 1);
+  if (!cq.kthread_spawned.exchange(true, std::memory_order_relaxed)) {
+    spawn_kthread([q] { CallbackKthread(q); });
+  } else {
+    // Its grace period may have completed already (one started before the cookie was taken).
+    WakeQueue(cq);
+  }
 }
 
 namespace internal {
 
-void RunReadyCallbacks() {
-  if (g_queued.load(std::memory_order_relaxed) == 0) return;
-  racefuzz::Guard<Mutex> runner(RunnerMutex());
-  std::vector<Pending> ready = TakeReady();
-  if (ready.empty()) return;
-  g_runner.store(current_thread(), std::memory_order_relaxed);
-  for (Pending& p : ready) {
-    note("rcu_callback");
-    p.readers.CheckReadersLeft("runs an RCU callback", "its call_rcu");
-    // SAFETY: the callback's grace period has completed (TakeReady), so no reader that could see
-    // what it frees is still in its read-side critical section (the age oracle just checked).
-    std::move(p.callback)();
+void WakeCallbackKthreads() {
+  for (CallbackQueue& cq : Queues()) {
+    if (cq.kthread_spawned.load(std::memory_order_relaxed)) WakeQueue(cq);
   }
-  g_runner.store(kNoRunner, std::memory_order_relaxed);
 }
 
-bool InCallback() { return g_runner.load(std::memory_order_relaxed) == current_thread(); }
+bool InCallback() { return g_invoking[CurrentSlot()].load(std::memory_order_relaxed) != 0; }
 
 }  // namespace internal
 
@@ -95,20 +186,33 @@ void rcu_barrier() {
                     "T%d calls rcu_barrier from an RCU callback: callbacks run in softirq-like "
                     "context and must not block; it would wait for itself",
                     current_thread());
+  RACEFUZZ_CONTRACT(!rcu_read_lock_held(), "rcu-synchronize-in-read-side",
+                    "T%d calls rcu_barrier inside its own RCU read-side critical section: it would "
+                    "wait for itself forever",
+                    current_thread());
   yield_point("rcu_barrier");
-  // Every callback queued before this point has a cookie older than the next grace period's
-  // start, so one grace period makes them all ready; synchronize_rcu runs the ready ones, and
-  // holding the runner lock afterwards waits out a batch another thread may still be running.
-  for (;;) {
-    synchronize_rcu();
-    bool empty;
-    {
-      racefuzz::Guard<Mutex> lock(QueueMutex());
-      empty = Queue().empty();
-    }
-    if (empty) break;
+  Targets targets{};
+  for (int q = 0, queues = internal::SlotsInUse(); q < queues; ++q) {
+    targets[q] = Queues()[q].queued.load(std::memory_order_relaxed);
   }
-  racefuzz::Guard<Mutex> runner(RunnerMutex());
+  if (kthreads_available()) {
+    // The rcuo kthreads invoke them.
+    wait_until([&] { return AllInvoked(targets); }, "rcu_barrier_wait");
+  } else {
+    // No kthreads: the caller runs a grace period (after it, every callback queued before the call
+    // is ready) and invokes them.
+    while (!AllInvoked(targets)) {
+      synchronize_rcu();
+      for (int q = 0, queues = internal::SlotsInUse(); q < queues; ++q) {
+        while (Queues()[q].invoked.load(std::memory_order_relaxed) < targets[q] &&
+               InvokeOneReady(q)) {
+        }
+      }
+    }
+  }
+  for (int q = 0, queues = internal::SlotsInUse(); q < queues; ++q) {
+    if (targets[q] != 0) happens_before_acquire(&Queues()[q].invoked);
+  }
 }
 
 }  // namespace racefuzz::rcu

@@ -1,14 +1,18 @@
 // Deferred freeing: call_rcu, kfree_rcu and rcu_barrier (named as future work in seed 004; racefuzz
 // provides them).
 //
-// Who runs callbacks: there is no background thread. A callback queued by call_rcu() is ready once
-// a full grace period has elapsed since it was queued, and ready callbacks run at the end of every
-// synchronize_rcu() on the thread that completed the grace period (as RCU_SOFTIRQ runs them on the
-// CPU that notices the end of a grace period), one batch at a time. rcu_barrier() runs a grace
-// period and then every callback queued before it, so a program (a fuzz target, a test) that queues
-// callbacks calls rcu_barrier() before it finishes, or the callbacks are leaked (LeakSanitizer).
-// Each callback runs after the grace period that made it ready, so the readers' accesses
-// happen-before it (TSan), and the queue lock carries happens-before from call_rcu to the callback.
+// Who runs callbacks: a callback queued by call_rcu() is ready once a full grace period has elapsed
+// since it was queued. Each reader slot (simulated thread) has its own queue, the kernel's per-CPU
+// callback list; a callback that queues another queues it on its own queue. In a deterministic run
+// each queue has an rcuo kthread (as with rcu_nocbs; core/sched/kthread.h) that invokes its ready
+// callbacks in queue order; the input schedules it, so one thread's callbacks run in the order it
+// queued them and different threads' in any order. In threads mode and outside runs,
+// rcu_barrier() invokes them, and the end of a run invokes what is left. synchronize_rcu() runs
+// none. A program that queues callbacks outside runs calls rcu_barrier() before it finishes, or
+// they leak (LeakSanitizer).
+// Happens-before: call_rcu -> its callback (the queue's lock, which also orders one queue's callers
+// with its kthread), the readers the grace period waited for -> the callback, the callback -> an
+// rcu_barrier that waited for it.
 #ifndef RACEFUZZ_CORE_RCU_CALLBACKS_H_
 #define RACEFUZZ_CORE_RCU_CALLBACKS_H_
 
@@ -42,7 +46,9 @@ void kfree_rcu(P p) {
   });
 }
 
-// Waits until every callback queued (by any thread) before the call has run.
+// Waits until every callback queued (by any thread) before the call has run; not for callbacks
+// queued after it (one that a callback queues, say). It is no grace period: with nothing queued it
+// returns at once.
 //
 // Safety: blocks, so as synchronize_rcu: not inside a read-side critical section (contract check
 // "rcu-synchronize-in-read-side"), and not from a callback (contract check

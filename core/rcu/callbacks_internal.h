@@ -1,15 +1,31 @@
-// Callback processing shared by grace_period.cc and callbacks.cc. Not for models or targets.
+// What grace_period.cc and callbacks.cc share. Not for models or targets.
 #ifndef RACEFUZZ_CORE_RCU_CALLBACKS_INTERNAL_H_
 #define RACEFUZZ_CORE_RCU_CALLBACKS_INTERNAL_H_
 
+#include <cstdint>
+
 namespace racefuzz::rcu::internal {
 
-// Runs, on the calling thread, every queued callback a completed grace period has made ready.
-void RunReadyCallbacks();
-
-// Whether the calling thread is running RCU callbacks now (inside RunReadyCallbacks): it must not
-// block ("rcu-synchronize-in-callback", "rcu-barrier-in-callback").
+// Whether the calling thread is invoking an RCU callback now: it must not block
+// ("rcu-synchronize-in-callback", "rcu-barrier-in-callback").
 bool InCallback();
+
+// Deterministic runs: grace period `gp` is needed; wakes the grace-period kthread (spawning it at
+// the run's first request). A no-op where kthreads do not exist (the waiters run grace periods).
+void RequestGracePeriod(uint64_t gp);
+
+// Deterministic runs: a grace period has completed; wakes every callback kthread of the run.
+void WakeCallbackKthreads();
+
+// Every reader slot's last outermost unlock happens-before what the caller does next.
+void AcquireReaders();
+
+// The end of a run: every simulated thread has finished, so no reader is inside a section (a
+// leaked one was reported): a grace period completes at once, to invoke what is left.
+void CompleteGracePeriodAtRunEnd();
+
+// The end of a run: its grace-period kthread is gone; the next run spawns its own.
+void ForgetGracePeriodKthread();
 
 }  // namespace racefuzz::rcu::internal
 

@@ -6,6 +6,7 @@
 #include "core/check/report.h"
 #include "core/rcu/callbacks_internal.h"
 #include "core/rcu/read_side.h"
+#include "core/sched/kthread.h"
 #include "core/sched/sync.h"
 
 namespace racefuzz::rcu {
@@ -15,7 +16,12 @@ namespace {
 // completed <= started <= completed + 1.
 std::atomic<uint64_t> g_started{0};
 std::atomic<uint64_t> g_completed{0};
-// Held by the thread running a grace period.
+// Deterministic runs: the highest grace period a waiter or a callback needs; the grace-period
+// kthread runs grace periods until it has completed.
+std::atomic<uint64_t> g_requested{0};
+// Whether this run's grace-period kthread exists (cleared at the end of every run).
+std::atomic<bool> g_kthread_spawned{false};
+// Threads mode and outside runs: held by the caller running a grace period.
 std::atomic<bool> g_busy{false};
 std::atomic<bool> g_skip{false};
 
@@ -33,16 +39,83 @@ bool TryClaim() {
   return g_busy.compare_exchange_strong(expected, true, Bookkeeping(std::memory_order_acquire));
 }
 
-// Every reader's last outermost unlock happens-before what the caller does next: pairs with the
-// release store of each reader's outermost unlock.
-void AcquireReaders() {
+// Waits until every read-side critical section open now has ended.
+void WaitForReaders() {
+  if (internal::GracePeriodsSkipped()) return;
+  // Snapshot: which slots are inside a section now. seq_cst pairs with the reader's seq_cst store
+  // at its outermost lock.
   const int slots = internal::SlotsInUse();
+  std::array<uint64_t, internal::kSlots> open;
   for (int i = 0; i < slots; ++i) {
-    (void)internal::Slot(i).seq.load(std::memory_order_acquire);
+    const uint64_t seq = internal::Slot(i).seq.load(std::memory_order_seq_cst);
+    open[i] = (seq & 1) ? seq : 0;
+  }
+  for (int i = 0; i < slots; ++i) {
+    if (open[i] == 0) continue;
+    internal::ReaderSlot& s = internal::Slot(i);
+    wait_until(
+        [&] { return s.seq.load(std::memory_order_relaxed) != open[i]; }, "rcu_gp_wait",
+        i == 0 ? Object{"setup_reader", 0} : Object{"reader_T", static_cast<uint64_t>(i - 1)});
+  }
+}
+
+// Runs one grace period, on the calling thread.
+void RunGracePeriod() {
+  const uint64_t gp = g_started.fetch_add(1, Bookkeeping(std::memory_order_seq_cst)) + 1;
+  WaitForReaders();
+  g_completed.store(gp, Bookkeeping(std::memory_order_seq_cst));
+  note("rcu_gp_end");
+}
+
+// The grace-period kthread of a deterministic run (the kernel's rcu_gp_kthread): runs grace
+// periods while one is requested, telling the callback kthreads after each, and sleeps otherwise.
+// The input schedules it like any thread, so when a grace period starts and ends is explored.
+void GracePeriodKthread() {
+  while (!kthread_should_stop()) {
+    if (g_completed.load(std::memory_order_relaxed) < g_requested.load(std::memory_order_relaxed)) {
+      RunGracePeriod();
+      internal::WakeCallbackKthreads();
+      continue;
+    }
+    kthread_sleep(&g_requested, "rcu_gp_kthread_sleep");
   }
 }
 
 }  // namespace
+
+namespace internal {
+
+bool GracePeriodsSkipped() { return g_skip.load(std::memory_order_relaxed); }
+
+void AcquireReaders() {
+  for (int i = 0, slots = SlotsInUse(); i < slots; ++i) {
+    (void)Slot(i).seq.load(std::memory_order_acquire);
+  }
+}
+
+void RequestGracePeriod(uint64_t gp) {
+  if (!kthreads_available()) return;
+  if (g_requested.load(std::memory_order_relaxed) < gp) {
+    g_requested.store(gp, std::memory_order_relaxed);
+  }
+  if (g_kthread_spawned.exchange(true, std::memory_order_relaxed)) {
+    kthread_wake(&g_requested);
+  } else {
+    spawn_kthread(&GracePeriodKthread);
+  }
+}
+
+void CompleteGracePeriodAtRunEnd() {
+  const uint64_t gp = g_started.fetch_add(1, Bookkeeping(std::memory_order_seq_cst)) + 1;
+  g_completed.store(gp, Bookkeeping(std::memory_order_seq_cst));
+}
+
+void ForgetGracePeriodKthread() {
+  g_kthread_spawned.store(false, std::memory_order_relaxed);
+  g_requested.store(g_completed.load(std::memory_order_relaxed), std::memory_order_relaxed);
+}
+
+}  // namespace internal
 
 void synchronize_rcu() {
   // Before any lock: from a callback, the callback runner's lock is held by this very thread.
@@ -55,37 +128,31 @@ void synchronize_rcu() {
                     "would wait for itself forever",
                     current_thread());
   yield_point("synchronize_rcu");
-  wait_until(TryClaim, "rcu_gp_serialize");
-  const uint64_t gp = g_started.fetch_add(1, Bookkeeping(std::memory_order_seq_cst)) + 1;
-
-  if (!internal::GracePeriodsSkipped()) {
-    // Snapshot: which slots are inside a section now. seq_cst pairs with the reader's seq_cst
-    // store at its outermost lock.
-    const int slots = internal::SlotsInUse();
-    std::array<uint64_t, internal::kSlots> open;
-    for (int i = 0; i < slots; ++i) {
-      const uint64_t seq = internal::Slot(i).seq.load(std::memory_order_seq_cst);
-      open[i] = (seq & 1) ? seq : 0;
-    }
-    for (int i = 0; i < slots; ++i) {
-      if (open[i] == 0) continue;
-      internal::ReaderSlot& s = internal::Slot(i);
-      // Acquire: pairs with the release store of the reader's outermost unlock.
-      wait_until(
-          [&] { return s.seq.load(std::memory_order_acquire) != open[i]; }, "rcu_gp_wait",
-          i == 0 ? Object{"setup_reader", 0} : Object{"reader_T", static_cast<uint64_t>(i - 1)});
-    }
-    AcquireReaders();
+  if (kthreads_available()) {
+    // The first grace period that starts after this call (one in progress may have passed a
+    // reader that began before it).
+    const uint64_t need = get_state_synchronize_rcu() + 1;
+    internal::RequestGracePeriod(need);
+    wait_until([&] { return g_completed.load(std::memory_order_relaxed) >= need; },
+               "synchronize_rcu_wait");
+  } else {
+    wait_until(TryClaim, "rcu_gp_serialize");
+    RunGracePeriod();
+    g_busy.store(false, Bookkeeping(std::memory_order_release));
   }
-
-  g_completed.store(gp, Bookkeeping(std::memory_order_seq_cst));
-  g_busy.store(false, Bookkeeping(std::memory_order_release));
-  note("rcu_gp_end");
-  internal::RunReadyCallbacks();
+  // Every reader the grace period waited for happens-before the return: pairs with the release
+  // store of each reader's outermost unlock.
+  if (!internal::GracePeriodsSkipped()) internal::AcquireReaders();
 }
 
 uint64_t get_state_synchronize_rcu() {
   return g_started.load(Bookkeeping(std::memory_order_seq_cst));
+}
+
+uint64_t start_poll_synchronize_rcu() {
+  const uint64_t cookie = get_state_synchronize_rcu();
+  internal::RequestGracePeriod(cookie + 1);
+  return cookie;
 }
 
 bool poll_state_synchronize_rcu(uint64_t cookie) {
@@ -93,7 +160,7 @@ bool poll_state_synchronize_rcu(uint64_t cookie) {
   // The readers the elapsed grace period waited for happen-before the caller (who may now free
   // what they read), as after synchronize_rcu; the counters alone carry no happens-before in
   // deterministic mode.
-  AcquireReaders();
+  internal::AcquireReaders();
   return true;
 }
 
@@ -107,12 +174,6 @@ uint64_t grace_periods_since(uint64_t cookie) {
   const uint64_t done = g_completed.load(Bookkeeping(std::memory_order_seq_cst));
   return done > cookie ? done - cookie : 0;
 }
-
-namespace internal {
-
-bool GracePeriodsSkipped() { return g_skip.load(std::memory_order_relaxed); }
-
-}  // namespace internal
 
 namespace testing {
 

@@ -1,16 +1,19 @@
 // Grace periods: synchronize_rcu() and the kernel's polled grace-period cookies.
 //
-// racefuzz's RCU is its own (Debian's liburcu is not TSan-aware). A grace period is run by the
-// thread that calls synchronize_rcu(): grace periods are serialized (one at a time, numbered 1, 2,
-// ...), and each snapshots every reader slot (read_side.h) and waits, yielding through
-// wait_until, until each section that was open at the snapshot has ended. It then acquires every
-// slot's last outermost unlock, so TSan sees every pre-existing reader's accesses happen-before
-// what follows the grace period (freeing the object they read). Acquiring readers whose sections
-// ended before the grace period is what the kernel guarantees too; acquiring a section that began
-// after the snapshot and already ended is a slight over-approximation.
+// racefuzz's RCU is its own (Debian's liburcu is not TSan-aware). Grace periods are serialized
+// (one at a time, numbered 1, 2, ...); each snapshots every reader slot (read_side.h) and waits,
+// yielding through wait_until, until each section that was open at the snapshot has ended. Who
+// runs them: in a deterministic run, the run's grace-period kthread (the kernel's rcu_gp_kthread,
+// core/sched/kthread.h), spawned at the run's first request and scheduled by the input like any
+// thread, so when a grace period starts and ends is explored; in threads mode and outside runs,
+// the waiter itself. A waiter needs the first grace period that starts after its call.
+// synchronize_rcu() then acquires every slot's last outermost unlock, so TSan sees every
+// pre-existing reader's accesses happen-before what follows (freeing the object they read).
+// Acquiring a section that began after the snapshot and already ended is an over-approximation
+// (docs/rcu.md has the exact design).
 //
-// Callbacks queued by call_rcu (callbacks.h) that the completed grace period made ready are run at
-// the end of synchronize_rcu(), on the calling thread.
+// synchronize_rcu() waits for a grace period only: it runs no callback and waits for none
+// (callbacks.h).
 #ifndef RACEFUZZ_CORE_RCU_GRACE_PERIOD_H_
 #define RACEFUZZ_CORE_RCU_GRACE_PERIOD_H_
 
@@ -29,7 +32,12 @@ namespace racefuzz::rcu {
 void synchronize_rcu();
 
 // A cookie naming "now" for poll_state_synchronize_rcu (the kernel's get_state_synchronize_rcu).
+// It starts no grace period: a poll loop with nobody waiting may wait forever (a livelock report).
 uint64_t get_state_synchronize_rcu();
+
+// As get_state_synchronize_rcu, and makes sure the grace period the cookie needs will run (the
+// kernel's start_poll_synchronize_rcu).
+uint64_t start_poll_synchronize_rcu();
 
 // Whether a full grace period has elapsed since `cookie` was taken. If so, every reader the grace
 // period waited for happens-before the return (the caller may free what they read), as with

@@ -104,7 +104,7 @@ void CheckGuardAlive(const GuardToken& token) {
 ReaderSnapshot ReaderSnapshot::Take() {
   ReaderSnapshot snapshot;
   if (GracePeriodsSkipped()) return snapshot;
-  for (int i = 0; i < kSlots; ++i) {
+  for (int i = 0, slots = SlotsInUse(); i < slots; ++i) {
     const uint64_t seq = Slot(i).seq.load(std::memory_order_relaxed);
     snapshot.open_[i] = (seq & 1) ? seq : 0;
   }
@@ -112,7 +112,7 @@ ReaderSnapshot ReaderSnapshot::Take() {
 }
 
 void ReaderSnapshot::CheckReadersLeft(const char* act, const char* moment) const {
-  for (int i = 0; i < kSlots; ++i) {
+  for (int i = 0, slots = SlotsInUse(); i < slots; ++i) {
     if (open_[i] == 0 || Slot(i).seq.load(std::memory_order_relaxed) != open_[i]) continue;
     check::ContractViolation(
         "rcu-grace-period-too-short",

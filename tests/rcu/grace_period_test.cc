@@ -1,4 +1,6 @@
 // Grace periods, call_rcu / kfree_rcu / rcu_barrier, the age oracle, and threads mode.
+#include <array>
+#include <atomic>
 #include <cstdint>
 #include <optional>
 #include <vector>
@@ -6,9 +8,12 @@
 #include <fuzzer/FuzzedDataProvider.h>
 #include <gtest/gtest.h>
 
+#include "absl/types/span.h"
 #include "core/rcu/rcu.h"
 #include "core/rcu/torture.h"
+#include "core/sched/byte_source.h"
 #include "core/sched/harness.h"
+#include "core/sched/input_schedule.h"
 #include "core/sched/round_robin_schedule.h"
 #include "core/sched/scheduler.h"
 #include "core/sched/sync.h"
@@ -127,7 +132,9 @@ TEST(GracePeriod, TortureAgeCountsGracePeriodsSinceRetirement) {
   EXPECT_EQ(age.age(), 1u);
 }
 
-TEST(Callbacks, CallRcuRunsAfterAGracePeriod) {
+// synchronize_rcu waits for a grace period only: it runs no callback (outside runs, rcu_barrier
+// invokes them).
+TEST(Callbacks, SynchronizeRcuRunsNoCallback) {
   int ran = 0;
   {
     Guard g = read_lock();
@@ -135,17 +142,111 @@ TEST(Callbacks, CallRcuRunsAfterAGracePeriod) {
   }
   EXPECT_EQ(ran, 0);
   synchronize_rcu();
-  EXPECT_EQ(ran, 1);
+  EXPECT_EQ(ran, 0);
   rcu_barrier();
   EXPECT_EQ(ran, 1);
 }
 
-TEST(Callbacks, RcuBarrierRunsEveryQueuedCallback) {
+// rcu_barrier waits for the callbacks queued before it, in queue order, and not for one that a
+// callback queues (the kernel's rcubarrier.rst example); a later rcu_barrier does.
+TEST(Callbacks, RcuBarrierWaitsOnlyForCallbacksQueuedBeforeIt) {
   std::vector<int> order;
   for (int i = 0; i < 4; ++i) call_rcu([&order, i] { order.push_back(i); });
   call_rcu([&] { call_rcu([&] { order.push_back(99); }); });  // queued by a callback
   rcu_barrier();
+  EXPECT_EQ(order, (std::vector<int>{0, 1, 2, 3}));
+  rcu_barrier();
   EXPECT_EQ(order, (std::vector<int>{0, 1, 2, 3, 99}));
+}
+
+// rcu_barrier is no grace period: with nothing queued it returns at once.
+TEST(Callbacks, RcuBarrierWithNothingQueuedIsNoGracePeriod) {
+  rcu_barrier();
+  const uint64_t cookie = get_state_synchronize_rcu();
+  rcu_barrier();
+  EXPECT_EQ(grace_periods_since(cookie), 0u);
+}
+
+// Runs `setup` deterministically under round-robin and under 256 pseudo-random input schedules,
+// calling `check` after each run.
+template <typename Setup, typename Check>
+void ForEachSchedule(Setup setup, Check check) {
+  {
+    RoundRobinSchedule rr;
+    Scheduler::Get().Run(rr, setup);
+    check();
+  }
+  for (int b = 0; b < 256; ++b) {
+    std::vector<uint8_t> bytes(64);
+    uint32_t x = 2654435761u * static_cast<uint32_t>(b + 1);
+    for (uint8_t& byte : bytes) {
+      x ^= x << 13;
+      x ^= x >> 17;
+      x ^= x << 5;
+      byte = static_cast<uint8_t>(x >> 24);
+    }
+    ByteSource source(absl::MakeConstSpan(bytes));
+    InputSchedule schedule(source);
+    Scheduler::Get().Run(schedule, setup);
+    check();
+  }
+}
+
+// In a run, callbacks run on their own (the grace-period and rcuo kthreads): a thread that waits
+// for a callback's effect is not a deadlock, and synchronize_rcu may return before a callback
+// queued before it has run.
+TEST(Callbacks, CallbacksRunOnTheirOwnInARun) {
+  int returned_before_callback = 0;
+  std::atomic<int> ran{0};
+  std::atomic<int> seen_at_return{-1};
+  ForEachSchedule(
+      [&] {
+        ran = 0;
+        spawn([&] {
+          call_rcu([&] { ran.store(1, std::memory_order_relaxed); });
+          synchronize_rcu();
+          seen_at_return.store(ran.load(std::memory_order_relaxed), std::memory_order_relaxed);
+        });
+        spawn([&] {
+          std::atomic<int> mine{0};
+          call_rcu([&] { mine.store(1, std::memory_order_relaxed); });
+          wait_until([&] { return mine.load(std::memory_order_relaxed) == 1; });
+        });
+      },
+      [&] {
+        EXPECT_EQ(ran.load(), 1);
+        returned_before_callback += seen_at_return.load() == 0;
+      });
+  EXPECT_GT(returned_before_callback, 0);
+}
+
+// One thread's callbacks run in the order it queued them; two threads' in either order, as the
+// schedule picks (one global FIFO would always run T1's first: it queues first).
+TEST(Callbacks, OneThreadsCallbacksRunInQueueOrderOthersInAnyOrder) {
+  int a_before_b = 0, b_before_a = 0;
+  std::atomic<int> next{0};
+  std::array<std::atomic<int>, 3> at{};  // when a0, a1 and b ran
+  std::atomic<int> b_queued{0};
+  ForEachSchedule(
+      [&] {
+        next = 0;
+        b_queued = 0;
+        spawn([&] {
+          wait_until([&] { return b_queued.load(std::memory_order_relaxed) == 1; });
+          call_rcu([&] { at[0].store(next.fetch_add(1)); });
+          call_rcu([&] { at[1].store(next.fetch_add(1)); });
+        });
+        spawn([&] {
+          call_rcu([&] { at[2].store(next.fetch_add(1)); });
+          b_queued.store(1, std::memory_order_relaxed);
+        });
+      },
+      [&] {
+        EXPECT_LT(at[0].load(), at[1].load());
+        (at[0].load() < at[2].load() ? a_before_b : b_before_a) += 1;
+      });
+  EXPECT_GT(a_before_b, 0);
+  EXPECT_GT(b_before_a, 0);
 }
 
 TEST(Callbacks, KfreeRcuAndDeferFree) {
