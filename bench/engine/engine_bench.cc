@@ -8,6 +8,7 @@
 //
 // Arguments are threads/ops. After the table, the ratios deterministic/naive and threads/naive are
 // printed for every (threads, ops) measured (the "Ratios" block), from the same run.
+#include <algorithm>
 #include <cstdio>
 #include <map>
 #include <string>
@@ -22,7 +23,7 @@ namespace racefuzz::bench {
 namespace {
 
 constexpr int kInputs = 64;           // distinct programs/schedules cycled through
-constexpr size_t kInputBytes = 4096;  // enough schedule bytes for 8 threads x 64 ops
+constexpr size_t kInputBytes = 4096;  // enough schedule bytes for 8 threads x 64 ops (more above)
 
 void BM_Exec(benchmark::State& state, Mode mode) {
   const int threads = static_cast<int>(state.range(0));
@@ -32,7 +33,7 @@ void BM_Exec(benchmark::State& state, Mode mode) {
   std::vector<uint64_t> expected;
   for (int i = 0; i < kInputs; ++i) {
     programs.push_back(MakeLockedProgram(threads, ops, i));
-    inputs.push_back(MakeScheduleInput(kInputBytes, i));
+    inputs.push_back(MakeScheduleInput(std::max<size_t>(kInputBytes, threads * ops * 8), i));
     uint64_t sum = 0;
     for (uint8_t a : programs.back().amount) sum += a;
     expected.push_back(sum);
@@ -97,10 +98,10 @@ void RegisterAll() {
   for (const auto& [mode, name] : kModeNames) {
     auto* b = benchmark::RegisterBenchmark((std::string("Exec/") + std::string(name)).c_str(),
                                            [mode](benchmark::State& s) { BM_Exec(s, mode); });
-    // The headline program (3 x 16), then growth in threads (2..8 at 16 ops) and in ops (4..64 at
-    // 3 threads).
+    // The headline program (3 x 16), then growth in threads (2..128 at 16 ops) and in ops (4..64
+    // at 3 threads).
     b->ArgNames({"threads", "ops"});
-    for (int t : {2, 3, 4, 8}) b->Args({t, 16});
+    for (int t : {2, 3, 4, 8, 32, 128}) b->Args({t, 16});
     for (int o : {4, 64}) b->Args({3, o});
     // Wall-clock time: the threads and naive executors spend their time in other OS threads.
     b->UseRealTime();

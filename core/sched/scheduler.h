@@ -78,6 +78,9 @@ class Scheduler final : public internal::Engine {
   void Block(const void* on, Label op, Object obj, std::source_location site);
   // Makes every thread blocked on `on` runnable again.
   void Wake(const void* on) { threads_.Wake(on); }
+  // Makes thread `t` runnable again if it is blocked on `on` (O(1) in the thread count: a wait
+  // list's WakeOne).
+  void WakeThread(ThreadId t, const void* on) { threads_.WakeThread(t, on); }
   // Parks the current thread until another thread records an event (wait_until's slow path).
   void Park(Label op, Object obj, std::source_location site);
   // Asks the source whether the current thread's wait ends spuriously (condvar.h); if so, records

@@ -10,9 +10,12 @@
 
 namespace racefuzz {
 
-// SAFETY (whole file): in deterministic mode the primitives' own state (LockModel::owner) is
-// racefuzz's bookkeeping, touched by fibers with no happens-before between them; it is kept from
-// TSan with RACEFUZZ_SCHED_INTERNAL, and the edges the primitive promises are made explicitly.
+// SAFETY (whole file): in deterministic mode the primitives' own state (LockModel::owner, its
+// waiters) is racefuzz's bookkeeping, touched by fibers with no happens-before between them; the
+// file is compiled without TSan (core/CMakeLists.txt: it is on every lock's path, and TSan's
+// function-entry and access hooks were a third of a decision's cost), so the edges every primitive
+// promises are made explicitly: the lock model's, and threads mode's SpinLock's flag (std::mutex
+// is seen through TSan's pthread interceptors).
 
 namespace internal {
 
@@ -28,7 +31,11 @@ RACEFUZZ_SCHED_INTERNAL void LockModel::Lock(const void* lock, const char* name,
                     "T%d locks %s, which it already holds", s.current(), name);
   // A thread that waits for the lock (sleeping or spinning) makes no progress until the owner
   // unlocks: modelled as blocking, so a lock cycle is a deadlock report, not a livelock.
-  while (owner != kNoThread) s.Block(lock, names.lock_op, {name, 0}, site);
+  while (owner != kNoThread) {
+    Waiter w;
+    waiters.Add(w);
+    WaitList::Sleep(w, names.lock_op, {name, 0}, site);
+  }
   owner = s.current();
   happens_before_acquire(lock);
 }
@@ -53,7 +60,7 @@ RACEFUZZ_SCHED_INTERNAL void LockModel::Unlock(const void* lock, const char* nam
                     owner == kNoThread ? std::string("nobody") : absl::StrCat("T", owner));
   happens_before_release(lock);
   owner = kNoThread;
-  s.Wake(lock);
+  waiters.WakeOne();
   yield_point(names.unlock_op, {name, 0});
 }
 
@@ -92,10 +99,12 @@ void SpinLock::lock(std::source_location site) {
   if (current_mode() == Mode::kDeterministic) return model_.Lock(this, name_, kSpinLockNames, site);
   ThreadPool::BlockedScope blocked("spin_lock", {name_, 0}, site);
   while (flag_.test_and_set(std::memory_order_acquire)) std::this_thread::yield();
+  happens_before_acquire(this);  // this file is uninstrumented: TSan does not see the flag
 }
 
 void SpinLock::unlock() {
   if (current_mode() == Mode::kDeterministic) return model_.Unlock(this, name_, kSpinLockNames);
+  happens_before_release(this);
   flag_.clear(std::memory_order_release);
 }
 

@@ -18,12 +18,15 @@
 
 #include "core/sched/memory/model.h"
 #include "core/sched/runtime.h"
+#include "core/sched/wait_list.h"
 
 namespace racefuzz {
 
 namespace internal {
-// The deterministic-mode model shared by Mutex and SpinLock: who holds the lock, blocking while
-// another thread does, the contract checks, and the acquire/release edges on the lock's address.
+// The deterministic-mode model shared by Mutex and SpinLock: who holds the lock, the threads
+// sleeping until it is free (a FIFO: an unlock wakes the oldest one only, like a futex wake of one
+// waiter; a running thread may still take the lock first, and the woken one queues again), the
+// contract checks, and the acquire/release edges on the lock's address.
 struct LockModel {
   struct Names {
     Label lock_op;
@@ -36,6 +39,7 @@ struct LockModel {
   void Unlock(const void* lock, const char* name, const Names& names);
 
   ThreadId owner = kNoThread;
+  WaitList waiters;
 };
 }  // namespace internal
 

@@ -1,5 +1,7 @@
 #include "core/sched/thread_table.h"
 
+#include <algorithm>
+
 #include "core/sched/internal.h"
 
 namespace racefuzz::internal {
@@ -40,24 +42,33 @@ RACEFUZZ_SCHED_INTERNAL SimThread& ThreadTable::Add(absl::AnyInvocable<void()> b
 RACEFUZZ_SCHED_INTERNAL void ThreadTable::MakeRunnable(SimThread& th) {
   th.state = ThreadState::kRunnable;
   th.blocked_on = nullptr;
-  // Insertion into the ascending set: a shift of at most the runnable threads, no scan of the
-  // table.
+  // Insertion into the ascending set: a shift of the ids above it, no scan of the table. By hand,
+  // not vector::insert: its memmove is intercepted by TSan, which would see the fibers race on it.
   runnable_.push_back(th.id);
   size_t i = runnable_.size() - 1;
   for (; i > 0 && runnable_[i - 1] > th.id; --i) runnable_[i] = runnable_[i - 1];
   runnable_[i] = th.id;
 }
 
+RACEFUZZ_SCHED_INTERNAL void ThreadTable::Unblock(SimThread& th) {
+  const ThreadId last = blocked_.back();
+  blocked_[th.blocked_index] = last;
+  threads_[last]->blocked_index = th.blocked_index;
+  blocked_.pop_back();
+  th.blocked_index = -1;
+}
+
 RACEFUZZ_SCHED_INTERNAL void ThreadTable::Stop(ThreadId t, ThreadState state) {
   SimThread& th = *threads_[t];
   th.state = state;
-  // Removal from the ascending set, keeping the order.
-  size_t i = 0;
-  while (runnable_[i] != t) ++i;
+  // Removal from the ascending set, keeping the order (by hand, as in MakeRunnable).
+  size_t i = static_cast<size_t>(std::lower_bound(runnable_.begin(), runnable_.end(), t) -
+                                 runnable_.begin());
   for (; i + 1 < runnable_.size(); ++i) runnable_[i] = runnable_[i + 1];
   runnable_.pop_back();
   switch (state) {
     case ThreadState::kBlocked:
+      th.blocked_index = static_cast<int>(blocked_.size());
       blocked_.push_back(t);
       break;
     case ThreadState::kParked:
@@ -78,10 +89,16 @@ RACEFUZZ_SCHED_INTERNAL void ThreadTable::Wake(const void* on) {
       ++i;
       continue;
     }
-    blocked_[i] = blocked_.back();
-    blocked_.pop_back();
+    Unblock(th);  // the last one moves to i: look at i again
     MakeRunnable(th);
   }
+}
+
+RACEFUZZ_SCHED_INTERNAL void ThreadTable::WakeThread(ThreadId t, const void* on) {
+  SimThread& th = *threads_[t];
+  if (th.state != ThreadState::kBlocked || th.blocked_on != on) return;
+  Unblock(th);
+  MakeRunnable(th);
 }
 
 RACEFUZZ_SCHED_INTERNAL void ThreadTable::WakeParkedSlow() {

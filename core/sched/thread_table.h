@@ -33,6 +33,7 @@ struct SimThread {
   bool sleeping = false;  // a kthread inside kthread_sleep: no part of a deadlock
   // What the thread is blocked or parked on, for Wake and for deadlock reports.
   const void* blocked_on = nullptr;
+  int blocked_index = -1;  // its place in ThreadTable's blocked set while kBlocked
   const char* blocked_op = nullptr;
   Object blocked_obj;
   std::source_location blocked_site;
@@ -40,7 +41,8 @@ struct SimThread {
 
 // Invariants: threads_[0, size_) are this run's threads, with ids equal to their index;
 // `runnable_` holds exactly the kRunnable ones, ascending; `parked_` and `blocked_` exactly the
-// kParked and kBlocked ones (in no particular order); finished_ counts the kFinished ones. The
+// kParked and kBlocked ones (in no particular order), and a kBlocked thread t is at
+// blocked_[threads_[t]->blocked_index]; finished_ counts the kFinished ones. The
 // vectors never reallocate while a run is active (their room for kMaxThreads is reserved up
 // front): fibers touch them with no happens-before, and TSan must not see an allocation there.
 class ThreadTable {
@@ -67,6 +69,10 @@ class ThreadTable {
   void Stop(ThreadId t, ThreadState state);
   // Every thread blocked on `on` becomes runnable. O(blocked threads).
   void Wake(const void* on);
+  // Thread `t` becomes runnable if it is blocked on `on` (it may not have blocked yet: then
+  // nothing). O(1) but for the insertion into the ascending runnable set (a move of the ids
+  // above it).
+  void WakeThread(ThreadId t, const void* on);
   // Every parked thread becomes runnable (another thread made a step). O(parked threads).
   void WakeParked() {
     if (!parked_.empty()) WakeParkedSlow();
@@ -74,6 +80,8 @@ class ThreadTable {
 
  private:
   void MakeRunnable(SimThread& th);
+  // Takes blocked thread `th` out of blocked_ (swapping the last one into its place).
+  void Unblock(SimThread& th);
   void WakeParkedSlow();
 
   Scheduler* owner_;

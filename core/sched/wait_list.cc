@@ -13,6 +13,7 @@ namespace racefuzz::internal {
 // primitive promises are made by the primitive (condvar.cc, completion.cc, wait_queue.cc).
 
 RACEFUZZ_SCHED_INTERNAL void WaitList::Add(Waiter& w) {
+  w.thread = ActiveScheduler().current();
   w.queued = true;
   w.woken = false;
   w.next = nullptr;
@@ -45,7 +46,7 @@ RACEFUZZ_SCHED_INTERNAL bool WaitList::WakeOne() {
   w->queued = false;
   w->woken = true;
   w->next = nullptr;
-  ActiveScheduler().Wake(w);
+  ActiveScheduler().WakeThread(w->thread, w);  // nothing if it has not blocked yet
   return true;
 }
 

@@ -17,8 +17,9 @@ namespace racefuzz::internal {
 
 // One thread's place in a WaitList, on that thread's stack for the length of its wait.
 struct Waiter {
-  bool queued = false;  // in a list, not yet woken
-  bool woken = false;   // a WakeOne/WakeAll picked it since it was added
+  ThreadId thread = kNoThread;  // the simulated thread waiting (set by Add)
+  bool queued = false;          // in a list, not yet woken
+  bool woken = false;           // a WakeOne/WakeAll picked it since it was added
   Waiter* next = nullptr;
 };
 
@@ -30,12 +31,14 @@ class WaitList {
   WaitList(const WaitList&) = delete;
   WaitList& operator=(const WaitList&) = delete;
 
-  // Safety: `w` must stay alive until it is woken or Remove(w) is called (the caller's stack
-  // frame that waits), and must not be in any list.
+  // Adds the calling simulated thread's `w` at the tail.
+  //
+  // Safety: deterministic mode, on a simulated thread; `w` must stay alive until it is woken or
+  // Remove(w) is called (the caller's stack frame that waits), and must not be in any list.
   void Add(Waiter& w);
   // Takes `w` out of the list if it is still queued (the thread stops waiting on its own).
   void Remove(Waiter& w);
-  // Wakes the oldest waiter; false if there is none.
+  // Wakes the oldest waiter; false if there is none. O(1) in the number of waiters and threads.
   bool WakeOne();
   // Wakes every waiter; how many.
   int WakeAll();

@@ -1,5 +1,6 @@
 #include "core/sched/scheduler.h"
 
+#include <array>
 #include <vector>
 
 #include <fuzzer/FuzzedDataProvider.h>
@@ -8,6 +9,7 @@
 #include "core/sched/byte_source.h"
 #include "core/sched/harness.h"
 #include "core/sched/input_schedule.h"
+#include "core/sched/internal.h"
 #include "core/sched/replay_schedule.h"
 #include "core/sched/round_robin_schedule.h"
 #include "core/sched/sync.h"
@@ -47,6 +49,50 @@ TEST(Scheduler, MutexSerializesCriticalSections) {
     }
   });
   EXPECT_EQ(counter, 30);
+}
+
+// A schedule that runs T0 for its first two decisions (so it takes the lock), then always the
+// highest runnable id, and records how many threads were runnable at each decision.
+// SAFETY: Pick runs on every fiber with no happens-before between them, like the engine's own
+// sources: kept from TSan (RACEFUZZ_SCHED_INTERNAL), on a fixed array (no allocation).
+class HoldThenHighest : public ScheduleSource {
+ public:
+  const char* name() const override { return "hold-then-highest"; }
+  RACEFUZZ_SCHED_INTERNAL ThreadId Pick(absl::Span<const ThreadId> runnable, ThreadId) override {
+    if (decisions < sizes.size()) sizes[decisions] = runnable.size();
+    ++decisions;
+    return decisions <= 2 ? runnable[0] : runnable.back();
+  }
+  std::array<size_t, 64> sizes{};
+  size_t decisions = 0;
+};
+
+// An unlock wakes one sleeper, the oldest, not every thread blocked on the lock: T0 holds the lock
+// while T3, T2, T1 block on it in that order; T0's unlock wakes T3 only, and each later unlock the
+// next. Waking them all would make 4 threads runnable there, and
+// every loser would block again, a wasted switch each (bench/engine: 128 threads).
+TEST(Scheduler, UnlockWakesTheOldestSleeperOnly) {
+  HoldThenHighest source;
+  Mutex mu("mu");
+  std::vector<ThreadId> order;
+  Scheduler::Get().Run(source, [&] {
+    for (int t = 0; t < 4; ++t) {
+      spawn([&, t] {
+        Guard g(mu);
+        if (t == 0) yield_point("hold");
+        order.push_back(current_thread());
+      });
+    }
+  });
+  EXPECT_EQ(order, (std::vector<ThreadId>{0, 3, 2, 1}));
+  // After T0 took the lock, the others block one by one (decisions 3 to 5); from then on the
+  // runnable threads are at most T0 (its section over, its body not), the thread that just
+  // unlocked and the one sleeper it woke: never a sleeper still queued (4 with wake-all).
+  ASSERT_GT(source.decisions, 6u);
+  ASSERT_LE(source.decisions, source.sizes.size());
+  for (size_t i = 6; i < source.decisions; ++i) {
+    EXPECT_LE(source.sizes[i], 3u) << "decision " << i << " of " << source.decisions;
+  }
 }
 
 TEST(Scheduler, SameInputSameTrace) {
