@@ -28,6 +28,7 @@ RACEFUZZ_SCHED_INTERNAL ThreadId Scheduler::Choose(absl::Span<const ThreadId> ru
 RACEFUZZ_SCHED_INTERNAL void Scheduler::Record(Label op, Object obj, const Range* range) {
   trace_.Record(current_, op, obj, range);
   last_event_[current_ + 1] = trace_.events();
+  if (options_.interleaving_coverage) coverage_.OnEvent(current_, op, obj);
   if (trace_.events() > options_.max_steps) ReportLivelock();
   // Another thread's step may have changed what a parked thread waits for.
   threads_.WakeParked();

@@ -83,6 +83,14 @@ absl::StatusOr<HarnessConfig> HarnessConfigFromEnv() {
   if (const char* v = std::getenv("RACEFUZZ_TRACE"); v != nullptr) {
     c.print_trace = std::string_view(v) == "1";
   }
+  if (const char* v = std::getenv("RACEFUZZ_INTERLEAVING_COVERAGE"); v != nullptr && *v != '\0') {
+    const std::string_view s(v);
+    if (s != "0" && s != "1") {
+      return absl::InvalidArgumentError(
+          absl::StrFormat("RACEFUZZ_INTERLEAVING_COVERAGE=%s: expected 0 or 1", s));
+    }
+    c.interleaving_coverage = s == "1";
+  }
   return c;
 }
 
@@ -137,7 +145,8 @@ uint64_t RunDeterministic(const HarnessConfig& config, absl::Span<const uint8_t>
   scheduler.Run(*source, setup,
                 RunOptions{.max_steps = config.max_steps,
                            .print_trace_hash = config.print_trace,
-                           .memory = config.memory});
+                           .memory = config.memory,
+                           .interleaving_coverage = config.interleaving_coverage});
   const Trace& trace = scheduler.trace();
   if (config.print_trace) {
     trace.Print(stderr, Trace::kCapacity);

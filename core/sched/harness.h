@@ -15,6 +15,9 @@
 //                                          reads, as RC11 allows: core/sched/memory/model.h)
 //   RACEFUZZ_MAX_STEPS=N                  (livelock budget, default 100000)
 //   RACEFUZZ_TRACE=1                      (print every run's whole timeline and hash to stderr)
+//   RACEFUZZ_INTERLEAVING_COVERAGE=1      (deterministic mode: also give libFuzzer the ordered
+//                                          operation pairs on each object as coverage; off by
+//                                          default, docs/results.md section 8 says why)
 //
 // A fuzz target decodes its program from the back of the FuzzedDataProvider (ConsumeIntegral,
 // ConsumeBool, ...) before calling RunInput; RunInput hands the bytes left to the schedule, which
@@ -44,6 +47,7 @@ struct HarnessConfig {
   MemoryMode memory = MemoryMode::kSc;
   uint64_t max_steps = 100000;
   bool print_trace = false;
+  bool interleaving_coverage = false;
 };
 
 // Parses the RACEFUZZ_* variables; a bad value is an error naming the variable and its choices.

@@ -28,6 +28,7 @@ RACEFUZZ_SCHED_INTERNAL void Scheduler::Run(ScheduleSource& source, absl::Functi
   source_ = &source;
   options_ = options;
   trace_.Clear(options.max_steps + 1);
+  if (options.interleaving_coverage) coverage_.Reset();
   threads_.Reset();
   stopping_ = false;
   current_ = kNoThread;

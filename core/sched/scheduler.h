@@ -23,6 +23,7 @@
 #include "absl/functional/any_invocable.h"
 #include "absl/functional/function_ref.h"
 #include "core/sched/fiber.h"
+#include "core/sched/interleaving_coverage.h"
 #include "core/sched/memory/memory_mode.h"
 #include "core/sched/memory/model.h"
 #include "core/sched/run.h"
@@ -40,6 +41,9 @@ struct RunOptions {
   bool print_trace_hash = false;
   // What racefuzz::Atomic's loads may read (RACEFUZZ_MEMORY).
   MemoryMode memory = MemoryMode::kSc;
+  // Count ordered site pairs on each object for libFuzzer (interleaving_coverage.h;
+  // RACEFUZZ_INTERLEAVING_COVERAGE=1).
+  bool interleaving_coverage = false;
 };
 
 // Invariants: between runs no simulated thread exists and no run is installed; during Run, the run
@@ -122,6 +126,7 @@ class Scheduler final : public internal::Engine {
   [[noreturn]] void ReportLivelock();
 
   internal::ThreadTable threads_;
+  internal::InterleavingCoverage coverage_;  // used when options_.interleaving_coverage
   internal::FiberContext main_;
   ScheduleSource* source_ = nullptr;
   RunOptions options_;

@@ -213,6 +213,16 @@ TEST(HarnessConfig, RejectsUnknownValuesWithTheChoices) {
   ASSERT_TRUE(ok.ok());
   EXPECT_EQ(ok->schedule, ScheduleKind::kPct);
   EXPECT_EQ(ok->max_steps, 500u);
+  EXPECT_FALSE(ok->interleaving_coverage);  // off by default
+  setenv("RACEFUZZ_INTERLEAVING_COVERAGE", "yes", 1);
+  const auto bad = HarnessConfigFromEnv();
+  setenv("RACEFUZZ_INTERLEAVING_COVERAGE", "1", 1);
+  const auto on = HarnessConfigFromEnv();
+  unsetenv("RACEFUZZ_INTERLEAVING_COVERAGE");
+  ASSERT_FALSE(bad.ok());
+  EXPECT_NE(bad.status().message().find("expected 0 or 1"), absl::string_view::npos);
+  ASSERT_TRUE(on.ok());
+  EXPECT_TRUE(on->interleaving_coverage);
 }
 
 TEST(SequentialMode, RunsEachThreadToCompletionInSpawnOrder) {
