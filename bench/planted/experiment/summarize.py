@@ -59,8 +59,10 @@ def main():
     for line in open(a.manifest):
         if line.startswith("#") or not line.strip():
             continue
-        name, target, build, expect, desc = line.rstrip("\n").split("\t")
-        bugs.append(dict(name=name, target=target, build=build, expect=expect, desc=desc))
+        # bugs.tsv: name, target, build, expect, description, and (memory-order bugs) the memory model.
+        name, target, build, expect, desc, *rest = line.rstrip("\n").split("\t")
+        memory = rest[0] if rest else ""
+        bugs.append(dict(name=name, target=target, build=build, expect=expect, desc=desc, memory=memory))
     rows = read_csv(os.path.join(a.out, "detection.csv"))
     by = {}
     for r in rows:
@@ -136,7 +138,8 @@ def main():
         md.append(f"| {s['bug']} | {s['target']} ({s['build']}) | {s['mode']} | {s['found']}/{s['runs']} | "
                   f"{fmt(s['median_s'])} | {fmt(s['max_s'])} | {fmt(s['median_execs'], '{:.0f}')} | {rep} |")
     md.append("")
-    md.append("Bugs: " + "; ".join(f"**{b['name']}**: {b['desc']}" for b in bugs) + "\n")
+    md.append("Bugs: " + "; ".join(f"**{b['name']}**" + (f" (RACEFUZZ_MEMORY={b['memory']})" if b["memory"] else "")
+                                  + f": {b['desc']}" for b in bugs) + "\n")
 
     md.append("## Goals (deterministic mode)\n")
     det = [s for s in summary if s["mode"] == "deterministic"]
