@@ -31,7 +31,9 @@ struct Pending {
 // `queued` counts every callback ever queued here, `invoked` every one that has returned, so
 // invoked <= queued and queued - invoked callbacks are pending or running. Both only grow.
 struct CallbackQueue {
-  Mutex mu{"rcu_callbacks"};
+  // A spinlock, as in the kernel: call_rcu may be called inside a read-side critical section or
+  // a callback, where nothing may sleep (sleep_checks.h).
+  SpinLock mu{"rcu_callbacks"};
   std::deque<Pending> pending;
   std::atomic<uint64_t> queued{0};
   std::atomic<uint64_t> invoked{0};
@@ -69,7 +71,7 @@ bool InvokeOneReady(int q) {
   CallbackQueue& cq = Queues()[q];
   std::optional<Pending> p;
   {
-    racefuzz::Guard<Mutex> lock(cq.mu);
+    racefuzz::Guard<SpinLock> lock(cq.mu);
     // poll_state_synchronize_rcu acquires the readers the grace period waited for, so their
     // accesses happen-before the callback (TSan).
     if (!cq.pending.empty() && poll_state_synchronize_rcu(cq.pending.front().cookie)) {
@@ -153,7 +155,7 @@ void call_rcu(absl::AnyInvocable<void() &&> callback) {
   const int q = QueueOfCaller();
   CallbackQueue& cq = Queues()[q];
   {
-    racefuzz::Guard<Mutex> lock(cq.mu);
+    racefuzz::Guard<SpinLock> lock(cq.mu);
     yield_point("call_rcu");
     cq.pending.push_back({cookie, readers, std::move(callback)});
     cq.queued.fetch_add(1, std::memory_order_relaxed);

@@ -5,6 +5,7 @@
 
 #include "absl/strings/str_format.h"
 #include "core/check/report.h"
+#include "core/rcu/sleep_checks.h"
 
 namespace racefuzz::rcu {
 
@@ -70,6 +71,15 @@ void Guard::unlock() {
 }
 
 Guard read_lock() { return Guard(); }
+
+namespace {
+// Registered at static initialization: this file is linked whenever a Guard is, and only a Guard
+// or a callback (which needs read_side.cc too) can make sleeping illegal.
+[[maybe_unused]] const bool g_sleep_checks_registered = [] {
+  add_might_sleep_hook(&internal::CheckMaySleep);
+  return true;
+}();
+}  // namespace
 
 bool rcu_read_lock_held() {
   return internal::Slot(internal::CurrentSlot()).live.load(std::memory_order_relaxed) != 0;

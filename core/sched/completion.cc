@@ -66,6 +66,7 @@ void complete_all(completion* x) {
 
 void wait_for_completion(completion* x, std::source_location site) {
   const Object obj{x->name, 0};
+  might_sleep("wait_for_completion", obj);
   if (current_mode() == Mode::kOff) {  // no run, or sequential mode: only a completion already made
     std::lock_guard<std::mutex> lock(x->os_mutex_);
     if (x->done == 0) internal::FailWaitOutsideRun("wait_for_completion", site);

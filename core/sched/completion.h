@@ -66,7 +66,8 @@ void complete_all(completion* x);
 
 // Sleeps until `x` is completed, then consumes one completion (none after complete_all()).
 //
-// Safety: on a simulated thread of a run (contract check: "wait-outside-run"); someone must
+// Safety: sleeps: only where sleeping is allowed (might_sleep, runtime.h). On a simulated thread of
+// a run (contract check: "wait-outside-run"); someone must
 // complete `x`, or the wait is a deadlock report naming `site`.
 void wait_for_completion(completion* x,
                          std::source_location site = std::source_location::current());

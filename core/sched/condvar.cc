@@ -13,6 +13,7 @@ namespace racefuzz {
 
 void CondVar::wait(Mutex& mu, std::source_location site) {
   const Object obj{name_, 0};
+  might_sleep("cond_wait", obj);
   if (internal::WhereToSleep("CondVar::wait", site) == internal::SleepIn::kOs) {
     ThreadPool::BlockedScope blocked("cond_wait", obj, site);
     return os_cv_.wait(mu);

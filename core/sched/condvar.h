@@ -36,7 +36,8 @@ class CondVar {
   // Atomically unlocks `mu` and sleeps until notified (or woken spuriously: the input decides in
   // deterministic mode, the OS in threads mode), then locks `mu` again.
   //
-  // Safety: the caller holds `mu` (checked by Mutex: "mutex-unlock-not-owner"). Without a
+  // Safety: sleeps: only where sleeping is allowed (might_sleep, runtime.h). The caller holds `mu`
+  // (checked by Mutex: "mutex-unlock-not-owner"). Without a
   // predicate a wake-up says nothing about the state: a notify that came before the wait is lost
   // (a deadlock report if nothing else ends the wait), and a spurious wake-up returns with the
   // condition still false. Use wait(mu, pred).

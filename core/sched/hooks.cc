@@ -27,6 +27,7 @@ struct HookList {
 HookList<SwitchHook> g_switch_hooks;
 HookList<ThreadExitHook> g_thread_exit_hooks;
 HookList<RunEndHook> g_run_end_hooks;
+HookList<MightSleepHook> g_might_sleep_hooks;
 
 }  // namespace
 
@@ -43,5 +44,7 @@ RACEFUZZ_SCHED_INTERNAL void RunRunEndHooks() { g_run_end_hooks.Call(); }
 void add_switch_hook(SwitchHook hook) { internal::g_switch_hooks.Add(hook); }
 void add_thread_exit_hook(ThreadExitHook hook) { internal::g_thread_exit_hooks.Add(hook); }
 void add_run_end_hook(RunEndHook hook) { internal::g_run_end_hooks.Add(hook); }
+void add_might_sleep_hook(MightSleepHook hook) { internal::g_might_sleep_hooks.Add(hook); }
+void might_sleep(Label op, Object obj) { internal::g_might_sleep_hooks.Call(op, obj); }
 
 }  // namespace racefuzz

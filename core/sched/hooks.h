@@ -1,4 +1,5 @@
-// The engine's hook lists (runtime.h: add_switch_hook, add_thread_exit_hook, add_run_end_hook) and
+// The engine's hook lists (runtime.h: add_switch_hook, add_thread_exit_hook, add_run_end_hook;
+// add_might_sleep_hook's list is called by might_sleep itself, hooks.cc) and
 // where the scheduler and the thread pool call them. Not for models.
 #ifndef RACEFUZZ_CORE_SCHED_HOOKS_H_
 #define RACEFUZZ_CORE_SCHED_HOOKS_H_

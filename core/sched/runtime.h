@@ -137,6 +137,16 @@ void add_thread_exit_hook(ThreadExitHook hook);
 using RunEndHook = void (*)();
 void add_run_end_hook(RunEndHook hook);
 
+// The kernel's might_sleep() (CONFIG_DEBUG_ATOMIC_SLEEP): every primitive that may sleep calls it
+// on entry, whether or not it would sleep this time (Mutex::lock, CondVar::wait,
+// wait_for_completion, wait_event), in every mode. A model in which sleeping is illegal in some
+// context registers a hook that reports it (core/rcu: inside a read-side critical section, and in
+// an RCU callback). `op` is the primitive's kernel name ("mutex_lock"), `obj` what it waits on.
+// A hook must not yield; it may report (and so not return).
+using MightSleepHook = void (*)(Label op, Object obj);
+void add_might_sleep_hook(MightSleepHook hook);
+void might_sleep(Label op, Object obj = {});
+
 // Waits, yielding, for simulated thread `t` to finish. Like pthread_join, everything `t` did
 // happens-before the return. Threads that are never joined are joined at the end of the run.
 void join(ThreadId t);

@@ -74,6 +74,7 @@ constexpr internal::LockModel::Names kSpinLockNames{"spin_lock", "spin_unlock", 
 }  // namespace
 
 void Mutex::lock(std::source_location site) {
+  might_sleep("mutex_lock", {name_, 0});  // a mutex may sleep, even uncontended
   if (current_mode() == Mode::kDeterministic) return model_.Lock(this, name_, kMutexNames, site);
   ThreadPool::BlockedScope blocked("lock", {name_, 0}, site);  // for the watchdog's report
   os_mutex_.lock();

@@ -47,7 +47,9 @@ struct LockModel {
 //
 // Safety: unlock() only by the thread that holds the lock (contract check:
 // "mutex-unlock-not-owner"). A lock cycle is reported as a deadlock naming every blocked thread's
-// site.
+// site. lock() may sleep (the kernel's mutex_lock): only where sleeping is allowed, which models
+// check through might_sleep (runtime.h; core/rcu: "rcu-sleep-in-read-side",
+// "rcu-sleep-in-callback"); try_lock() never sleeps.
 class Mutex {
  public:
   // `name` shows in the timeline and in deadlock reports ("lock mu_a").
@@ -65,7 +67,8 @@ class Mutex {
   std::mutex os_mutex_;        // threads mode and outside runs
 };
 
-// A spinlock: same contract as Mutex; in threads mode it spins on an atomic flag.
+// A spinlock: same contract as Mutex, but it never sleeps (no might_sleep): it may be taken inside
+// an RCU read-side critical section or an RCU callback. In threads mode it spins on an atomic flag.
 class SpinLock {
  public:
   explicit SpinLock(const char* name = "spinlock") : name_(name) {}

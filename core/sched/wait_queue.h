@@ -75,13 +75,16 @@ class WaitEventRound {
 // Sleeps until `condition()` is true. The condition is checked before sleeping and after every
 // wake-up of `wq`.
 //
-// Safety: on a simulated thread of a run, unless the condition is already true (contract check:
+// Safety: may sleep: only where sleeping is allowed (might_sleep, runtime.h, checked even when the
+// condition is already true, as in the kernel). On a simulated thread of a run, unless the
+// condition is already true (contract check:
 // "wait-outside-run"). Whoever makes the condition true must call wake_up(&wq) after the write,
 // or the waiter may sleep for ever (a deadlock report naming `site`). `condition` reads shared
 // state atomically or under a lock, like any access that races with the writer.
 template <typename Condition>
 void wait_event(wait_queue_head& wq, Condition condition,
                 std::source_location site = std::source_location::current()) {
+  might_sleep("wait_event", {wq.name, 0});  // as the kernel's, before the first check
   yield_point("wait_event", {wq.name, 0});
   if (condition()) return;
   for (;;) {
