@@ -3,8 +3,9 @@
 // 2-4 simulated threads run input-chosen ops (fuzzers/common) on 1-2 Rcu<KBox<Item>> slots:
 // readers take (nested) guards, dereference, read through the borrow and re-read borrows they
 // kept (while the guard each was taken under lives), release guards in any order; updaters
-// copy_update / replace with null under the updater mutex (the exclusive access the contract
-// demands), and retire the old value by dropping it (synchronize_rcu), keeping it for later, or
+// copy_update / replace with null under the updater spinlock (the exclusive access the contract
+// demands; a spinlock, since an updater may be inside its own read-side section, where a mutex
+// would sleep), and retire the old value by dropping it (synchronize_rcu), keeping it for later, or
 // freeing it with kfree_rcu; any thread may also call synchronize_rcu, call_rcu and rcu_barrier
 // (outside its read-side sections, as the contract demands). The oracle: every object carries its
 // age in grace periods since retirement (TortureAge) and each read checks that it is 0
@@ -190,7 +191,7 @@ class RcuOpsWorld {
   void Update(ThreadState& ts, Rcu<KBox<Item>>& slot, bool copy, Retire how) {
     std::optional<RcuOld<KBox<Item>>> old;
     {
-      Guard<Mutex> lock(updater_);
+      Guard<SpinLock> lock(updater_);
       // SAFETY: updater_ gives copy_update its exclusive access.
       if (copy) {
         const uint64_t v = next_value_++;
@@ -211,8 +212,8 @@ class RcuOpsWorld {
 
   int nslots_;
   std::array<std::optional<Rcu<KBox<Item>>>, kMaxSlots> slots_;
-  Mutex updater_{"rcu_updater"};
-  uint64_t next_value_ = 1;  // guarded by updater_ once the run starts
+  SpinLock updater_{"rcu_updater"};  // a spinlock: updates may run inside a reader's section
+  uint64_t next_value_ = 1;          // guarded by updater_ once the run starts
   Atomic<int> callbacks_run_{0, "callbacks_run"};
   std::array<ThreadState, kShape.max_threads> threads_;
 };

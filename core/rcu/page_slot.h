@@ -54,18 +54,18 @@ class RcuPageSlot {
 
   // Publishes `next` (already filled: it is never written once published) and returns the old
   // page, to be freed after a grace period (drop: synchronize_rcu; or defer_free: kfree_rcu).
-  // Updaters are serialized by the slot's own mutex, so swap needs no outside lock.
+  // Updaters are serialized by the slot's own spinlock, so swap needs no outside lock.
   //
   // Safety: the returned value must be dropped outside a read-side critical section
   // ("rcu-synchronize-in-read-side"), or freed with defer_free.
   std::optional<PageOld> swap(page::Owned<page::Page> next) {
-    racefuzz::Guard<Mutex> lock(updater_);
+    racefuzz::Guard<SpinLock> lock(updater_);
     // SAFETY: updater_ serializes updaters: copy_update's exclusive access.
     return rcu_.replace(std::move(next));
   }
 
  private:
-  Mutex updater_;
+  SpinLock updater_;  // swap may be called inside a read-side section: it must not sleep
   Rcu<page::Owned<page::Page>> rcu_;
 };
 
