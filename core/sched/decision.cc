@@ -52,6 +52,10 @@ RACEFUZZ_SCHED_INTERNAL void Scheduler::Reschedule() {
   const ThreadId next = Choose(runnable);
   if (next == current_) return;
   const ThreadId prev = current_;
+  internal::SimThread& from = threads_[prev];
+  // Switched out after the first event of a predicate check: the others run after its first read.
+  if (from.check_from != 0 && last_event_[prev + 1] > from.check_from)
+    from.check_interrupted = true;
   current_ = next;
   internal::SwitchFiber(threads_[prev].ctx, threads_[next].ctx, /*from_exits=*/false);
   internal::RunSwitchHooks(current_);  // this thread runs again
@@ -109,6 +113,7 @@ RACEFUZZ_SCHED_INTERNAL bool Scheduler::StopSleepingKthreads() {
 RACEFUZZ_SCHED_INTERNAL bool Scheduler::SpuriousWakeup(Label op, Object obj) {
   if (current_ == kNoThread) return false;
   const bool spurious = source_->SpuriousWakeup(current_);
+  trace_.RecordWakeup(spurious);
   if (spurious) Record(op, obj, nullptr);
   return spurious;
 }
@@ -116,8 +121,10 @@ RACEFUZZ_SCHED_INTERNAL bool Scheduler::SpuriousWakeup(Label op, Object obj) {
 RACEFUZZ_SCHED_INTERNAL size_t Scheduler::CopySplit(size_t left) {
   // With one runnable thread nobody could run in the middle: no split, no input byte.
   if (current_ == kNoThread || left < 2 || threads_.runnable().size() < 2) return 0;
-  const size_t n = source_->CopySplit(left);
-  return n < left ? n : 0;
+  size_t n = source_->CopySplit(left);
+  if (n >= left) n = 0;
+  trace_.RecordSplit(n);
+  return n;
 }
 
 RACEFUZZ_SCHED_INTERNAL size_t Scheduler::ChooseRead(size_t n) {
@@ -127,8 +134,21 @@ RACEFUZZ_SCHED_INTERNAL size_t Scheduler::ChooseRead(size_t n) {
   return back;
 }
 
+RACEFUZZ_SCHED_INTERNAL void Scheduler::BeginWaitCheck() {
+  if (current_ == kNoThread) return;  // a run's setup: Park reports the wait
+  internal::SimThread& th = threads_[current_];
+  // The thread runs on until its first event: that event is the next step. Switched out at that
+  // event, the others run before the predicate's first read, which sees what they did.
+  th.check_from = trace_.events() + 1;
+  th.check_interrupted = false;
+}
+
 RACEFUZZ_SCHED_INTERNAL void Scheduler::Park(Label op, Object obj, std::source_location site) {
   if (current_ == kNoThread) internal::FailWaitOutsideRun("wait_until", site);
+  internal::SimThread& th = threads_[current_];
+  const bool interrupted = th.check_interrupted;
+  th.check_from = 0;
+  th.check_interrupted = false;
   if (run_.memory != nullptr) {
     // A wait that failed on a stale read is checked once more against the newest stores before
     // the thread parks: otherwise a waiter whose waker has finished would be a false deadlock.
@@ -138,6 +158,7 @@ RACEFUZZ_SCHED_INTERNAL void Scheduler::Park(Label op, Object obj, std::source_l
     }
     run_.memory->SetNewestOnly(false);
   }
+  if (interrupted) return;  // what the predicate read first may have changed since: check again
   Suspend(ThreadState::kParked, nullptr, op, obj, site);
 }
 

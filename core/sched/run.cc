@@ -86,6 +86,7 @@ RACEFUZZ_SCHED_INTERNAL void NoteSlow(Label op, Object obj, const Range* range) 
 RACEFUZZ_SCHED_INTERNAL size_t CopySplitSlow(size_t left) {
   return ActiveScheduler().CopySplit(left);
 }
+RACEFUZZ_SCHED_INTERNAL void BeginWaitCheckSlow() { ActiveScheduler().BeginWaitCheck(); }
 void WaitSlow(Label op, Object obj, std::source_location site) {
   g_active.run->engine->Wait(op, obj, site);
 }

@@ -76,6 +76,9 @@ class Scheduler final : public internal::Engine {
   ThreadId Running() const override { return current_; }
   // wait_until's slow path: parks the current thread until another thread records an event.
   void Wait(Label op, Object obj, std::source_location site) override { Park(op, obj, site); }
+  // wait_until is about to check its predicate (again) on the current thread: Park then knows
+  // whether other threads ran in the middle of that check.
+  void BeginWaitCheck();
   void YieldPoint(Label op, Object obj, const Range* range);
   void Note(Label op, Object obj, const Range* range);
   // Blocks the current thread until Wake(on). Records `op obj` and `site` for deadlock reports.
@@ -85,7 +88,10 @@ class Scheduler final : public internal::Engine {
   // Makes thread `t` runnable again if it is blocked on `on` (O(1) in the thread count: a wait
   // list's WakeOne).
   void WakeThread(ThreadId t, const void* on) { threads_.WakeThread(t, on); }
-  // Parks the current thread until another thread records an event (wait_until's slow path).
+  // Parks the current thread until another thread records an event (wait_until's slow path). If
+  // other threads ran after the predicate's first read (it has a yield point after a read: a lock,
+  // a second load), its false answer may be out of date: returns at once, so the predicate is
+  // checked again, as a real thread's loop would.
   void Park(Label op, Object obj, std::source_location site);
   // Asks the source whether the current thread's wait ends spuriously (condvar.h); if so, records
   // `op obj` in the timeline.

@@ -213,16 +213,25 @@ inline constexpr AtomicThreadFence atomic_thread_fence;
 
 namespace internal {
 void WaitSlow(Label op, Object obj, std::source_location site);
+void BeginWaitCheckSlow();
+// Marks the start of one check of a wait_until predicate (deterministic runs only).
+inline void BeginWaitCheck() {
+  if (g_active.mode == Mode::kDeterministic) BeginWaitCheckSlow();
+}
 }  // namespace internal
 
 // Waits until `pred()` is true, re-checking whenever another thread has made a step (deterministic
 // mode) or after a sched_yield (threads mode). `pred` should read shared state through Atomic or
 // under a lock. A wait no other thread can end is reported as a deadlock; one that spins past the
-// step budget as a livelock.
+// step budget as a livelock. A predicate with a yield point after a read (it locks, or loads twice)
+// may see other threads run in the middle of its check: its false answer is then checked again
+// before the thread parks, so no step between its first read and the park is missed.
 template <typename Pred>
 void wait_until(Pred pred, Label op = "wait", Object obj = {},
                 std::source_location site = std::source_location::current()) {
-  while (!pred()) internal::WaitSlow(op, obj, site);
+  for (internal::BeginWaitCheck(); !pred(); internal::BeginWaitCheck()) {
+    internal::WaitSlow(op, obj, site);
+  }
   if (internal::g_active.memory != nullptr) internal::memory::EndWait();
 }
 

@@ -34,6 +34,8 @@ RACEFUZZ_SCHED_INTERNAL SimThread& ThreadTable::Add(absl::AnyInvocable<void()> b
   th.kthread = false;
   th.sleeping = false;
   th.blocked_on = nullptr;
+  th.check_from = 0;
+  th.check_interrupted = false;
   th.state = ThreadState::kRunnable;
   runnable_.push_back(t);  // the largest id so far: stays ascending
   return th;

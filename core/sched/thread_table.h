@@ -37,6 +37,11 @@ struct SimThread {
   const char* blocked_op = nullptr;
   Object blocked_obj;
   std::source_location blocked_site;
+  // wait_until's current check of its predicate (Scheduler::BeginWaitCheck): the step its first
+  // event gets (0: no check open), and whether the thread was switched out after that event, so
+  // that other threads may have run after the predicate's first read (Scheduler::Park).
+  uint64_t check_from = 0;
+  bool check_interrupted = false;
 };
 
 // Invariants: threads_[0, size_) are this run's threads, with ids equal to their index;

@@ -28,9 +28,13 @@ RACEFUZZ_SCHED_INTERNAL void Trace::Clear(size_t max_decisions) {
   hash_ = 0;
   num_decisions_ = 0;
   num_reads_ = 0;
+  num_wakeups_ = 0;
+  num_splits_ = 0;
   if (decisions_capacity_ < max_decisions) {
     decisions_ = std::make_unique<ThreadId[]>(max_decisions);
     reads_ = std::make_unique<uint8_t[]>(max_decisions);
+    wakeups_ = std::make_unique<uint8_t[]>(max_decisions);
+    splits_ = std::make_unique<size_t[]>(max_decisions);
     decisions_capacity_ = max_decisions;
   }
 }
@@ -66,6 +70,16 @@ RACEFUZZ_SCHED_INTERNAL void Trace::Annotate(uint64_t step, const AtomicNote& no
 RACEFUZZ_SCHED_INTERNAL void Trace::RecordRead(uint8_t back) {
   if (num_reads_ < decisions_capacity_) reads_[num_reads_++] = back;
   hash_ = Mix(hash_, 0x4ead00u + back);
+}
+
+// Neither answer is mixed into the hash: a spurious wake-up and a cut are events of their own, and
+// "no" changes nothing a run does.
+RACEFUZZ_SCHED_INTERNAL void Trace::RecordWakeup(bool spurious) {
+  if (num_wakeups_ < decisions_capacity_) wakeups_[num_wakeups_++] = spurious ? 1 : 0;
+}
+
+RACEFUZZ_SCHED_INTERNAL void Trace::RecordSplit(size_t at) {
+  if (num_splits_ < decisions_capacity_) splits_[num_splits_++] = at;
 }
 
 RACEFUZZ_SCHED_INTERNAL std::vector<Event> Trace::Last(size_t n) const {

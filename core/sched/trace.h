@@ -69,11 +69,19 @@ class Trace {
   // Records that a weak-memory load read the store `back` places older than the newest (a choice
   // among two or more, ScheduleSource::ChooseRead).
   void RecordRead(uint8_t back);
+  // Records the source's answer to a condition variable's spurious wake-up question (asked once per
+  // unnotified wait, ScheduleSource::SpuriousWakeup): a spurious one is also an event.
+  void RecordWakeup(bool spurious);
+  // Records where a byte-wise atomic copy was cut (0: not; ScheduleSource::CopySplit, asked only
+  // while another thread can run): a cut is also an event, "<op> (rest)".
+  void RecordSplit(size_t at);
 
   uint64_t hash() const { return hash_; }
   uint64_t events() const { return count_; }
   absl::Span<const ThreadId> decisions() const { return {decisions_.get(), num_decisions_}; }
   absl::Span<const uint8_t> reads() const { return {reads_.get(), num_reads_}; }
+  absl::Span<const uint8_t> wakeups() const { return {wakeups_.get(), num_wakeups_}; }
+  absl::Span<const size_t> splits() const { return {splits_.get(), num_splits_}; }
 
   // The last `n` events, oldest first.
   std::vector<Event> Last(size_t n) const;
@@ -93,8 +101,12 @@ class Trace {
   std::unique_ptr<ThreadId[]> decisions_;
   size_t num_decisions_ = 0;
   size_t decisions_capacity_ = 0;
-  std::unique_ptr<uint8_t[]> reads_;  // the same, for read choices
+  std::unique_ptr<uint8_t[]> reads_;  // the same, for read choices,
   size_t num_reads_ = 0;
+  std::unique_ptr<uint8_t[]> wakeups_;  // spurious wake-up answers (1: spurious),
+  size_t num_wakeups_ = 0;
+  std::unique_ptr<size_t[]> splits_;  // and copy cuts; each answer is an event at most
+  size_t num_splits_ = 0;
 };
 
 }  // namespace racefuzz

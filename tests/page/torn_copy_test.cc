@@ -13,6 +13,7 @@
 #include "core/page/page.h"
 #include "core/sched/byte_source.h"
 #include "core/sched/input_schedule.h"
+#include "core/sched/replay_schedule.h"
 #include "core/sched/round_robin_schedule.h"
 #include "core/sched/scheduler.h"
 #include "core/sched/splitmix.h"
@@ -75,6 +76,25 @@ TEST(TornCopyTest, InputScheduleTearsARacingCopyAndEveryTearIsACut) {
   }
   // The mutant "CopySplit always 0" gives 0 here.
   EXPECT_GE(torn, 10) << "the input schedule should tear a racing 16-byte copy in many of 256 runs";
+}
+
+// Where the input cut each copy replays: a ReplaySchedule of the recorded run gives the same trace
+// (cuts included) and does not diverge.
+TEST(TornCopyTest, CutsReplay) {
+  int cut_runs = 0;
+  for (uint64_t seed = 0; seed < 64; ++seed) {
+    const std::vector<uint8_t> bytes = Schedule(seed);
+    ByteSource src(bytes);
+    InputSchedule schedule(src);
+    const int mix = RaceCopies(schedule, 16);
+    const uint64_t recorded = Scheduler::Get().trace().hash();
+    if (Cuts() > 0) ++cut_runs;
+    ReplaySchedule replay(Scheduler::Get().trace());
+    EXPECT_EQ(RaceCopies(replay, 16), mix) << "seed " << seed;
+    EXPECT_FALSE(replay.diverged()) << "seed " << seed;
+    EXPECT_EQ(Scheduler::Get().trace().hash(), recorded) << "seed " << seed;
+  }
+  EXPECT_GT(cut_runs, 0) << "no run cut a copy: the replay of a cut was not tried";
 }
 
 TEST(TornCopyTest, PageCopiesTearToo) {

@@ -172,6 +172,79 @@ TEST(Scheduler, WaitUntilSeesAnotherThreadsStore) {
   EXPECT_EQ(seen, 7);
 }
 
+// A predicate with two yield points can be interrupted after its first read: the schedule here
+// (T0 reads under the lock, the switch to T1 comes at T0's unlock, T1 sets the flag and ends)
+// leaves T0 with a false answer that is already out of date. It must check again, not park: no
+// other thread is left to wake it, so parking is a false deadlock report (the abort fails this
+// test).
+TEST(Scheduler, WaitUntilWithALockingPredicateMissesNoEvent) {
+  Mutex mu("mu");
+  bool flag = false;
+  bool seen = false;
+  // Decisions: T0 first; T0 at its lock; T1 at T0's unlock; T1 at its lock and its unlock.
+  ReplaySchedule replay({0, 0, 1, 1, 1});
+  Scheduler::Get().Run(replay, [&] {
+    spawn([&] {
+      wait_until([&] {
+        Guard g(mu);
+        return flag;
+      });
+      seen = true;
+    });
+    spawn([&] {
+      Guard g(mu);
+      flag = true;
+    });
+  });
+  EXPECT_TRUE(seen);
+  EXPECT_FALSE(replay.diverged());
+}
+
+// The same window without a lock: `a || b` reads a, and the switch at b's load lets T1 set a and
+// end before T0 reads b.
+TEST(Scheduler, WaitUntilWithTwoLoadsMissesNoEvent) {
+  Atomic<int> a(0, "a");
+  Atomic<int> b(0, "b");
+  bool seen = false;
+  // Decisions: T0 first; T0 at a's load; T1 at b's load; T1 at its store.
+  ReplaySchedule replay({0, 0, 1, 1});
+  Scheduler::Get().Run(replay, [&] {
+    spawn([&] {
+      wait_until([&] { return a.load() == 1 || b.load() == 1; });
+      seen = true;
+    });
+    spawn([&] { a.store(1); });
+  });
+  EXPECT_TRUE(seen);
+  EXPECT_FALSE(replay.diverged());
+}
+
+// A check whose reads all follow its one switch (a single load) parks as before, even when other
+// threads ran at that switch: the fix adds no re-check there, so what a checked-in input schedules
+// with such predicates is unchanged. T1's "work" runs at T0's load, T0 reads 0 and parks; T1's
+// store wakes it, and it reads 1 at its second check. (Re-checking after any switch would check a
+// third time: T1 is picked at the second check's load, and T0 again before T1 stores.)
+TEST(Scheduler, WaitUntilWithOneLoadDoesNotCheckAgainBeforeParking) {
+  Atomic<int> flag(0, "flag");
+  int checks = 0;
+  // Decisions: T0 first; T1 at T0's load; T0 at T1's work; T1 at its store (T0 woken by it);
+  // a last one for the re-checking version only.
+  ReplaySchedule replay({0, 1, 0, 1, 0});
+  Scheduler::Get().Run(replay, [&] {
+    spawn([&] {
+      wait_until([&] {
+        ++checks;
+        return flag.load() == 1;
+      });
+    });
+    spawn([&] {
+      yield_point("work");
+      flag.store(1);
+    });
+  });
+  EXPECT_EQ(checks, 2);
+}
+
 // The most threads one run holds all run, in both executing modes, and each sees the others' locked
 // updates: kMaxThreads threads (each also spawned by a thread, not only by the setup) add under one
 // mutex. Run twice in deterministic mode, so the second run reuses the first one's thread records.
