@@ -16,6 +16,7 @@
 #include "absl/time/time.h"
 #include "cli/commands.h"
 #include "cli/repo.h"
+#include "core/sched/pct_schedule.h"
 
 namespace {
 
@@ -78,11 +79,13 @@ void AddRunFlags(CLI::App* app, Options& o, absl::Duration* timeout) {
   app->add_option("--mode", o.run.mode,
                   "deterministic (fibers, exact replay) or threads (real OS threads, stress)")
       ->check(OneOf(racefuzz::cli::kModes));
-  app->add_option("--schedule", o.run.schedule, "who runs next: input, pct or round-robin")
+  app->add_option(
+         "--schedule", o.run.schedule,
+         absl::StrCat("who runs next: ", racefuzz::ChoiceList(racefuzz::cli::kSchedules, "")))
       ->check(OneOf(racefuzz::cli::kSchedules));
   app->add_option("--pct-depth", o.run.pct_depth,
                   "PCT's bug depth d (with --schedule=pct; default the engine's)")
-      ->check(CLI::Range(1, 64));
+      ->check(CLI::Range(1, racefuzz::PctSchedule::kMaxDepth));
   app->add_option("--memory", o.run.memory,
                   "memory model of racefuzz::Atomic: sc (sequentially consistent) or weak")
       ->check(OneOf(racefuzz::cli::kMemoryModels));
@@ -206,7 +209,7 @@ int main(int argc, char** argv) {
     }
     return UsageError(e.what(), where);
   }
-  if (o.run.pct_depth > 0 && o.run.schedule != "pct") {
+  if (o.run.pct_depth > 0 && !o.run.pct()) {
     return UsageError("--pct-depth applies to --schedule=pct only", "racefuzz fuzz");
   }
   o.time = time;

@@ -1,5 +1,6 @@
 #include "core/sched/harness.h"
 
+#include <cstddef>
 #include <cstdio>
 #include <cstdlib>
 #include <optional>
@@ -8,9 +9,7 @@
 
 #include "absl/status/status.h"
 #include "absl/strings/numbers.h"
-#include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
-#include "absl/strings/str_join.h"
 #include "core/sched/byte_source.h"
 #include "core/sched/happens_before.h"
 #include "core/sched/hooks.h"
@@ -29,35 +28,28 @@ std::optional<HarnessConfig>& Config() {
   return config;
 }
 
+// Sets `out` from the variable `var` when it is set and not empty: one of `table`'s names, or an
+// error naming the variable and every choice.
+template <typename Enum, size_t N>
+absl::Status ParseNamedEnv(const char* var, const NameTable<Enum, N>& table, Enum& out) {
+  const char* v = std::getenv(var);
+  if (v == nullptr || *v == '\0') return absl::OkStatus();
+  const std::optional<Enum> value = ValueOf(table, v);
+  if (!value.has_value()) {
+    return absl::InvalidArgumentError(
+        absl::StrFormat("%s=%s: expected %s", var, v, ChoiceList(NamesOf(table), "'")));
+  }
+  out = *value;
+  return absl::OkStatus();
+}
+
 }  // namespace
 
 absl::StatusOr<HarnessConfig> HarnessConfigFromEnv() {
   HarnessConfig c;
-  if (const char* v = std::getenv("RACEFUZZ_MODE"); v != nullptr && *v != '\0') {
-    const std::optional<Mode> mode = ParseMode(v);
-    if (!mode.has_value()) {
-      std::vector<std::string> names;
-      for (const auto& [m, name] : kModeNames)
-        names.push_back(absl::StrCat("'", std::string(name), "'"));
-      const std::string last = names.back();
-      names.pop_back();
-      return absl::InvalidArgumentError(absl::StrFormat("RACEFUZZ_MODE=%s: expected %s or %s", v,
-                                                        absl::StrJoin(names, ", "), last));
-    }
-    c.mode = *mode;
-  }
-  if (const char* v = std::getenv("RACEFUZZ_SCHEDULE"); v != nullptr && *v != '\0') {
-    const std::string_view s(v);
-    if (s == "input") {
-      c.schedule = ScheduleKind::kInput;
-    } else if (s == "pct") {
-      c.schedule = ScheduleKind::kPct;
-    } else if (s == "round-robin") {
-      c.schedule = ScheduleKind::kRoundRobin;
-    } else {
-      return absl::InvalidArgumentError(
-          absl::StrFormat("RACEFUZZ_SCHEDULE=%s: expected 'input', 'pct' or 'round-robin'", s));
-    }
+  if (absl::Status s = ParseNamedEnv("RACEFUZZ_MODE", kModeNames, c.mode); !s.ok()) return s;
+  if (absl::Status s = ParseNamedEnv("RACEFUZZ_SCHEDULE", kScheduleNames, c.schedule); !s.ok()) {
+    return s;
   }
   if (const char* v = std::getenv("RACEFUZZ_PCT_DEPTH"); v != nullptr && *v != '\0') {
     if (!absl::SimpleAtoi(v, &c.pct_depth) || c.pct_depth < 1 ||
@@ -66,13 +58,8 @@ absl::StatusOr<HarnessConfig> HarnessConfigFromEnv() {
           "RACEFUZZ_PCT_DEPTH=%s: expected a bug depth from 1 to %d", v, PctSchedule::kMaxDepth));
     }
   }
-  if (const char* v = std::getenv("RACEFUZZ_MEMORY"); v != nullptr && *v != '\0') {
-    const std::optional<MemoryMode> memory = ParseMemoryMode(v);
-    if (!memory.has_value()) {
-      return absl::InvalidArgumentError(
-          absl::StrFormat("RACEFUZZ_MEMORY=%s: expected 'sc' or 'weak'", v));
-    }
-    c.memory = *memory;
+  if (absl::Status s = ParseNamedEnv("RACEFUZZ_MEMORY", kMemoryModeNames, c.memory); !s.ok()) {
+    return s;
   }
   if (const char* v = std::getenv("RACEFUZZ_MAX_STEPS"); v != nullptr && *v != '\0') {
     if (!absl::SimpleAtoi(v, &c.max_steps) || c.max_steps == 0) {

@@ -34,16 +34,16 @@
 #include "absl/types/span.h"
 #include "core/sched/memory/memory_mode.h"
 #include "core/sched/mode.h"
+#include "core/sched/pct_schedule.h"
 #include "core/sched/runtime.h"
+#include "core/sched/schedule_kind.h"
 
 namespace racefuzz {
-
-enum class ScheduleKind { kInput, kPct, kRoundRobin };
 
 struct HarnessConfig {
   Mode mode = Mode::kDeterministic;  // kOff runs as kSequential
   ScheduleKind schedule = ScheduleKind::kInput;
-  int pct_depth = 3;  // PctSchedule::kDefaultDepth
+  int pct_depth = PctSchedule::kDefaultDepth;
   MemoryMode memory = MemoryMode::kSc;
   uint64_t max_steps = 100000;
   bool print_trace = false;

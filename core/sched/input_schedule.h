@@ -16,6 +16,7 @@
 #include <cstdint>
 
 #include "core/sched/byte_source.h"
+#include "core/sched/schedule_kind.h"
 #include "core/sched/schedule_source.h"
 
 namespace racefuzz {
@@ -25,7 +26,7 @@ class InputSchedule : public ScheduleSource {
   // Safety: `bytes` must outlive this source, which reads from its front.
   explicit InputSchedule(ByteSource& bytes);
 
-  const char* name() const override { return "input"; }
+  std::string_view name() const override { return ScheduleName(ScheduleKind::kInput); }
   ThreadId Pick(absl::Span<const ThreadId> runnable, ThreadId current) override;
   // One input byte: a spurious wake-up if it is 0xe0 or more (1 in 8). Never once the bytes run
   // out, so the fallback cannot keep a predicate loop waking for ever.

@@ -3,11 +3,11 @@
 #ifndef RACEFUZZ_CORE_SCHED_MODE_H_
 #define RACEFUZZ_CORE_SCHED_MODE_H_
 
-#include <array>
 #include <cstdint>
 #include <optional>
 #include <string_view>
-#include <utility>
+
+#include "core/sched/name_table.h"
 
 namespace racefuzz {
 
@@ -23,25 +23,20 @@ enum class Mode : uint8_t {
 
 // The modes a user may choose, with their names ("deterministic", "threads", "naive",
 // "sequential"), in the order usage texts list them.
-inline constexpr std::array<std::pair<Mode, std::string_view>, 4> kModeNames = {{
+inline constexpr NameTable<Mode, 4> kModeNames = {{
     {Mode::kDeterministic, "deterministic"},
     {Mode::kThreads, "threads"},
     {Mode::kNaive, "naive"},
     {Mode::kSequential, "sequential"},
 }};
 
+// kOff, which no user chooses, is "off".
 inline constexpr std::string_view ModeName(Mode mode) {
-  for (const auto& [m, name] : kModeNames) {
-    if (m == mode) return name;
-  }
-  return "off";
+  return NameOf(kModeNames, mode).value_or("off");
 }
 
 inline constexpr std::optional<Mode> ParseMode(std::string_view name) {
-  for (const auto& [m, n] : kModeNames) {
-    if (n == name) return m;
-  }
-  return std::nullopt;
+  return ValueOf(kModeNames, name);
 }
 
 }  // namespace racefuzz

@@ -23,6 +23,7 @@
 #include <vector>
 
 #include "core/sched/byte_source.h"
+#include "core/sched/schedule_kind.h"
 #include "core/sched/schedule_source.h"
 
 namespace racefuzz {
@@ -31,14 +32,14 @@ namespace racefuzz {
 // depth; a thread dropped at change point j has priority j (1 <= j < depth).
 class PctSchedule : public ScheduleSource {
  public:
-  static constexpr int kMaxDepth = 64;  // racefuzz fuzz --pct-depth accepts the same range
+  static constexpr int kMaxDepth = 64;  // also racefuzz fuzz --pct-depth's range
   static constexpr int kDefaultDepth = 3;
 
   // Reads k and `depth - 1` change points from the front of `bytes` now, and a priority byte at
   // each spawn. `depth` is clamped to [1, kMaxDepth]. Safety: `bytes` must outlive this source.
   explicit PctSchedule(ByteSource& bytes, int depth = kDefaultDepth);
 
-  const char* name() const override { return "pct"; }
+  std::string_view name() const override { return ScheduleName(ScheduleKind::kPct); }
   void OnSpawn(ThreadId t) override;
   ThreadId Pick(absl::Span<const ThreadId> runnable, ThreadId current) override;
 

@@ -26,7 +26,7 @@ class ReplaySchedule : public ScheduleSource {
   explicit ReplaySchedule(std::vector<ThreadId> decisions, std::vector<uint8_t> reads = {})
       : decisions_(std::move(decisions)), reads_(std::move(reads)) {}
 
-  const char* name() const override { return "replay"; }
+  std::string_view name() const override { return "replay"; }
   ThreadId Pick(absl::Span<const ThreadId> runnable, ThreadId current) override;
   size_t ChooseRead(ThreadId t, size_t n) override;
   bool SpuriousWakeup(ThreadId t) override;

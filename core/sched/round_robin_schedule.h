@@ -3,13 +3,14 @@
 #ifndef RACEFUZZ_CORE_SCHED_ROUND_ROBIN_SCHEDULE_H_
 #define RACEFUZZ_CORE_SCHED_ROUND_ROBIN_SCHEDULE_H_
 
+#include "core/sched/schedule_kind.h"
 #include "core/sched/schedule_source.h"
 
 namespace racefuzz {
 
 class RoundRobinSchedule : public ScheduleSource {
  public:
-  const char* name() const override { return "round-robin"; }
+  std::string_view name() const override { return ScheduleName(ScheduleKind::kRoundRobin); }
   ThreadId Pick(absl::Span<const ThreadId> runnable, ThreadId current) override {
     for (ThreadId t : runnable) {
       if (t > current) return t;

@@ -7,6 +7,7 @@
 #define RACEFUZZ_CORE_SCHED_RUN_H_
 
 #include <source_location>
+#include <string_view>
 
 #include "absl/functional/any_invocable.h"
 #include "core/sched/label.h"
@@ -52,7 +53,7 @@ struct Run {
   // RACEFUZZ_TRACE=1: a report also prints the trace hash (with the schedule's name), so a crashing
   // input can be compared by hash too.
   bool print_trace_hash = false;
-  const char* schedule_name = "";
+  std::string_view schedule_name;
   // Deterministic runs with RACEFUZZ_MEMORY=weak only: the memory model Atomic follows (null: every
   // load reads the newest store).
   memory::Model* memory = nullptr;

@@ -8,6 +8,7 @@
 #define RACEFUZZ_CORE_SCHED_SCHEDULE_SOURCE_H_
 
 #include <cstddef>
+#include <string_view>
 
 #include "absl/types/span.h"
 #include "core/sched/runtime.h"
@@ -18,8 +19,8 @@ class ScheduleSource {
  public:
   virtual ~ScheduleSource() = default;
 
-  // A short name for reports: "input", "pct", "round-robin", "replay".
-  virtual const char* name() const = 0;
+  // A short name for reports: a ScheduleKind's name (schedule_kind.h), or "replay".
+  virtual std::string_view name() const = 0;
 
   // Called when simulated thread `t` is spawned (PCT gives it a priority).
   virtual void OnSpawn(ThreadId t) { (void)t; }

@@ -19,7 +19,7 @@ RACEFUZZ_SCHED_INTERNAL inline uint64_t Mix(uint64_t h, uint64_t v) {
 
 std::string ObjectName(const Object& obj) { return absl::StrFormat("%s#%d", obj.kind, obj.id); }
 
-std::string TraceHashLine(uint64_t hash, const char* schedule_name) {
+std::string TraceHashLine(uint64_t hash, std::string_view schedule_name) {
   return absl::StrFormat("racefuzz: trace hash %016x (%s schedule)\n", hash, schedule_name);
 }
 

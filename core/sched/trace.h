@@ -8,6 +8,7 @@
 #include <cstdio>
 #include <memory>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "absl/types/span.h"
@@ -22,7 +23,7 @@ std::string ObjectName(const Object& obj);
 
 // "racefuzz: trace hash 0123456789abcdef (input schedule)\n": the line RACEFUZZ_TRACE=1 prints
 // after a run's timeline and under a report, so runs and crashing inputs compare by hash.
-std::string TraceHashLine(uint64_t hash, const char* schedule_name);
+std::string TraceHashLine(uint64_t hash, std::string_view schedule_name);
 
 // What a weak-memory atomic access read or wrote (core/sched/memory), attached to its event so the
 // timeline prints the value and, for a stale load, why: "T1 atomic_load flag = 0 (stale: reads #12

@@ -225,6 +225,30 @@ TEST(HarnessConfig, RejectsUnknownValuesWithTheChoices) {
   EXPECT_TRUE(on->interleaving_coverage);
 }
 
+// Every named variable's error lists the choices from its core table (core/sched/name_table.h).
+TEST(HarnessConfig, NamesTheVariableAndEveryChoiceOfEachTable) {
+  setenv("RACEFUZZ_SCHEDULE", "fifo", 1);
+  const auto schedule = HarnessConfigFromEnv();
+  unsetenv("RACEFUZZ_SCHEDULE");
+  ASSERT_FALSE(schedule.ok());
+  EXPECT_EQ(schedule.status().message(),
+            "RACEFUZZ_SCHEDULE=fifo: expected 'input', 'pct' or 'round-robin'");
+  setenv("RACEFUZZ_MEMORY", "tso", 1);
+  const auto memory = HarnessConfigFromEnv();
+  setenv("RACEFUZZ_MEMORY", "weak", 1);
+  const auto weak = HarnessConfigFromEnv();
+  unsetenv("RACEFUZZ_MEMORY");
+  ASSERT_FALSE(memory.ok());
+  EXPECT_EQ(memory.status().message(), "RACEFUZZ_MEMORY=tso: expected 'sc' or 'weak'");
+  ASSERT_TRUE(weak.ok());
+  EXPECT_EQ(weak->memory, MemoryMode::kWeak);
+  setenv("RACEFUZZ_SCHEDULE", "round-robin", 1);
+  const auto rr = HarnessConfigFromEnv();
+  unsetenv("RACEFUZZ_SCHEDULE");
+  ASSERT_TRUE(rr.ok());
+  EXPECT_EQ(rr->schedule, ScheduleKind::kRoundRobin);
+}
+
 TEST(SequentialMode, RunsEachThreadToCompletionInSpawnOrder) {
   setenv("RACEFUZZ_MODE", "sequential", 1);
   const auto c = HarnessConfigFromEnv();

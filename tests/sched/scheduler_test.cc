@@ -57,7 +57,7 @@ TEST(Scheduler, MutexSerializesCriticalSections) {
 // sources: kept from TSan (RACEFUZZ_SCHED_INTERNAL), on a fixed array (no allocation).
 class HoldThenHighest : public ScheduleSource {
  public:
-  const char* name() const override { return "hold-then-highest"; }
+  std::string_view name() const override { return "hold-then-highest"; }
   RACEFUZZ_SCHED_INTERNAL ThreadId Pick(absl::Span<const ThreadId> runnable, ThreadId) override {
     if (decisions < sizes.size()) sizes[decisions] = runnable.size();
     ++decisions;

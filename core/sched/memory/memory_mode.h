@@ -3,11 +3,11 @@
 #ifndef RACEFUZZ_CORE_SCHED_MEMORY_MEMORY_MODE_H_
 #define RACEFUZZ_CORE_SCHED_MEMORY_MEMORY_MODE_H_
 
-#include <array>
 #include <cstdint>
 #include <optional>
 #include <string_view>
-#include <utility>
+
+#include "core/sched/name_table.h"
 
 namespace racefuzz {
 
@@ -16,23 +16,17 @@ enum class MemoryMode : uint8_t {
   kWeak,  // RC11: the input also chooses which allowed store each atomic load reads
 };
 
-inline constexpr std::array<std::pair<MemoryMode, std::string_view>, 2> kMemoryModeNames = {{
+inline constexpr NameTable<MemoryMode, 2> kMemoryModeNames = {{
     {MemoryMode::kSc, "sc"},
     {MemoryMode::kWeak, "weak"},
 }};
 
 inline constexpr std::string_view MemoryModeName(MemoryMode m) {
-  for (const auto& [mode, name] : kMemoryModeNames) {
-    if (mode == m) return name;
-  }
-  return "?";
+  return NameOf(kMemoryModeNames, m).value_or("?");
 }
 
 inline constexpr std::optional<MemoryMode> ParseMemoryMode(std::string_view name) {
-  for (const auto& [mode, n] : kMemoryModeNames) {
-    if (n == name) return mode;
-  }
-  return std::nullopt;
+  return ValueOf(kMemoryModeNames, name);
 }
 
 }  // namespace racefuzz
