@@ -6,6 +6,7 @@ bench/reproduce.sh) runs this instead of `cmake --preset` directly:
 
     python3 ci/configure.py <preset> [-B <build-dir>] [-D<VAR>=<value>...]
     python3 ci/configure.py <preset> --print <VAR>|binaryDir      what the preset asks for
+    python3 ci/configure.py <preset> [-D...] --print cache        all of it, as CMakeCache.txt lines
 
 What was asked for is the preset's cache variables (CMakePresets.json, with its `inherits`) plus the
 -D arguments: the sanitizer, the build type, the compiler by absolute path, ... When the build
@@ -89,7 +90,9 @@ def main():
     parser.add_argument("preset")
     parser.add_argument("-B", dest="build_dir")
     parser.add_argument("-D", dest="defines", action="append", default=[], metavar="VAR=VALUE")
-    parser.add_argument("--print", metavar="VAR", help="print the value asked for VAR; configure nothing")
+    parser.add_argument("--print", metavar="VAR",
+                        help="print the value asked for VAR (binaryDir: the build directory; "
+                             "cache: every variable, as CMakeCache.txt lines); configure nothing")
     args = parser.parse_args()
 
     build_dir, wanted = preset(args.preset)
@@ -99,6 +102,9 @@ def main():
         key, value = define.split("=", 1)
         wanted[key.split(":", 1)[0]] = value
     build_dir = os.path.abspath(args.build_dir or build_dir)
+    if args.print == "cache":  # a cache that this script finds nothing to change in (the CLI's tests)
+        print("".join(f"{k}:STRING={v}\n" for k, v in sorted(wanted.items())), end="")
+        return 0
     if args.print:
         print(build_dir if args.print == "binaryDir" else wanted.get(args.print, ""))
         return 0

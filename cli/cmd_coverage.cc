@@ -33,28 +33,25 @@ absl::StatusOr<int> CoverageCommand(const std::vector<std::string>& names, const
     const fs::path out = Root() / "out/coverage" / target.name;
     fs::remove_all(out);
     fs::create_directories(out / "profraw");
-    std::vector<std::string> argv = {build.Binary(target).string(), "-runs=0"};
-    int inputs = 0;
+    FuzzPlan plan;
+    plan.job = FuzzJob::kReplayCorpora;
+    plan.artifacts = out;
     for (const fs::path& dir :
          {Root() / "out/campaign/corpus" / target.name, Root() / "out/corpus" / target.name}) {
-      if (fs::is_directory(dir)) {
-        argv.push_back(dir.string());
-        inputs += CountFiles(dir);
-      }
+      if (fs::is_directory(dir)) plan.corpora.push_back(dir);
     }
-    for (const auto& d : CheckedInCorpora(target)) {
-      argv.push_back(d.string());
-      inputs += CountFiles(d);
-    }
-    auto env = FuzzerEnv(RunSettings{});
-    env["LLVM_PROFILE_FILE"] = (out / "profraw/%p.profraw").string();
+    Invocation inv = FuzzInvocation(build, target, plan);
+    inv.env["LLVM_PROFILE_FILE"] = (out / "profraw/%p.profraw").string();
+    int inputs = 0;
+    for (const fs::path& dir : plan.corpora) inputs += CountFiles(dir);
+    for (const fs::path& dir : CheckedInCorpora(target)) inputs += CountFiles(dir);
     std::printf("racefuzz: coverage of %s: replaying %d corpus inputs\n", target.name.c_str(),
                 inputs);
     ProcessOptions popts;
-    popts.env = env;
+    popts.env = inv.env;
     popts.log_path = (out / "replay.log").string();
-    popts.cwd = out.string();  // a crashing corpus input is written here, not into the checkout
-    auto replay = RunProcess(argv, popts);
+    popts.cwd = inv.cwd;
+    auto replay = RunProcess(inv.argv, popts);
     if (!replay.ok()) return replay.status();
     if (Interrupted()) return kExitInterrupted;
     std::vector<std::string> merge = {"llvm-profdata-19", "merge", "-sparse", "-o",

@@ -20,7 +20,6 @@ absl::StatusOr<int> MinimizeCommand(const std::string& file, const Options& opti
   if (!crash.ok()) return crash.status();
   if (auto s = EnsureBuilt(crash->build, crash->target, 2); !s.ok()) return s;
   const RunSettings& run = crash->info.run;
-  const auto env = FuzzerEnv(run);
   const fs::path binary = crash->build.Binary(crash->target);
   InstallInterruptHandlers();
 
@@ -35,27 +34,28 @@ absl::StatusOr<int> MinimizeCommand(const std::string& file, const Options& opti
       crash->path.parent_path() / absl::StrCat("minimized-", crash->path.filename().string());
   const absl::Duration time =
       options.time == absl::ZeroDuration() ? absl::Seconds(60) : options.time;
-  std::vector<std::string> argv = {
-      binary.string(),
-      "-minimize_crash=1",
-      absl::StrCat("-timeout=", run.timeout_s),
-      absl::StrCat("-max_total_time=", std::max<int64_t>(1, absl::ToInt64Seconds(time))),
-      absl::StrCat("-exact_artifact_path=", out.string()),
-      crash->path.string()};
+  FuzzPlan plan;
+  plan.job = FuzzJob::kMinimizeCrash;
+  plan.artifacts = crash->path.parent_path();
+  plan.seconds = absl::ToInt64Seconds(time);
+  plan.run = run;
+  plan.crash = crash->path;
+  plan.minimized = out;
+  const Invocation inv = FuzzInvocation(crash->build, crash->target, plan);
   std::printf("racefuzz: minimizing %s (%ju bytes) for %s\n  report: %s\n", crash->path.c_str(),
               static_cast<uintmax_t>(fs::file_size(crash->path)),
               absl::FormatDuration(time).c_str(), original->signature.summary.c_str());
   std::string output;
   ProcessOptions popts;
-  popts.env = env;
+  popts.env = inv.env;
   popts.output = &output;
-  popts.cwd = crash->path.parent_path().string();
-  auto shrink = RunProcess(argv, popts);
+  popts.cwd = inv.cwd;
+  auto shrink = RunProcess(inv.argv, popts);
   if (!shrink.ok()) return shrink.status();
   if (!fs::exists(out)) {
     return absl::InternalError(
         absl::StrFormat("libFuzzer wrote no minimized input (exit %d). Command: %s",
-                        shrink->exit_code, ShellCommand(argv, env)));
+                        shrink->exit_code, ShellCommand(inv.argv, inv.env)));
   }
   // libFuzzer keeps any crash while it shrinks: keep the result only if it is the same bug.
   auto check = Replay(binary, out, run);

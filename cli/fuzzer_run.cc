@@ -90,24 +90,43 @@ Invocation FuzzInvocation(const Build& build, const Target& target, const FuzzPl
   // another path about once in 150 runs (ProbeCheckout.SeedRepeatsTheRun, a stack address seen
   // in that table at the first input, different in every process).
   if (CanRunWithoutAslr()) inv.argv = {"setarch", "-R"};
-  inv.argv.insert(
-      inv.argv.end(),
-      {build.Binary(target).string(),
-       absl::StrCat("-max_total_time=", std::max<int64_t>(1, plan.seconds)),
-       absl::StrCat("-timeout=", plan.run.timeout_s),
-       absl::StrCat("-artifact_prefix=", plan.artifacts.string(), "/"), "-print_final_stats=1"});
-  if (plan.seed != 0) inv.argv.push_back(absl::StrCat("-seed=", plan.seed));
-  if (plan.runs > 0) inv.argv.push_back(absl::StrCat("-runs=", plan.runs));
-  if (plan.fork) {
-    inv.argv.push_back(absl::StrCat("-fork=", std::max(1, plan.jobs)));
-    inv.argv.push_back("-ignore_crashes=1");
+  inv.argv.push_back(build.Binary(target).string());
+  const std::string max_total_time =
+      absl::StrCat("-max_total_time=", std::max<int64_t>(1, plan.seconds));
+  const std::string timeout = absl::StrCat("-timeout=", plan.run.timeout_s);
+  switch (plan.job) {
+    case FuzzJob::kFuzz:
+      inv.argv.insert(
+          inv.argv.end(),
+          {max_total_time, timeout, absl::StrCat("-artifact_prefix=", plan.artifacts.string(), "/"),
+           "-print_final_stats=1"});
+      if (plan.seed != 0) inv.argv.push_back(absl::StrCat("-seed=", plan.seed));
+      if (plan.runs > 0) inv.argv.push_back(absl::StrCat("-runs=", plan.runs));
+      if (plan.fork) {
+        inv.argv.push_back(absl::StrCat("-fork=", std::max(1, plan.jobs)));
+        inv.argv.push_back("-ignore_crashes=1");
+      }
+      for (auto& f : TargetFlags(target)) inv.argv.push_back(f);
+      // New inputs go to the first dir (fork mode merges each job's into it as the job ends).
+      inv.argv.push_back(plan.corpus.string());
+      for (const auto& d : CheckedInCorpora(target)) inv.argv.push_back(d.string());
+      break;
+    case FuzzJob::kMinimizeCrash:
+      inv.argv.insert(
+          inv.argv.end(),
+          {"-minimize_crash=1", timeout, max_total_time,
+           absl::StrCat("-exact_artifact_path=", plan.minimized.string()), plan.crash.string()});
+      break;
+    case FuzzJob::kReplayCorpora:
+      inv.argv.insert(inv.argv.end(), {"-runs=0", timeout});
+      for (const auto& d : plan.corpora) inv.argv.push_back(d.string());
+      for (const auto& d : CheckedInCorpora(target)) inv.argv.push_back(d.string());
+      break;
   }
-  for (auto& f : TargetFlags(target)) inv.argv.push_back(f);
-  // New inputs go to the first dir (fork mode merges each job's into it as the job ends).
-  inv.argv.push_back(plan.corpus.string());
-  for (const auto& d : CheckedInCorpora(target)) inv.argv.push_back(d.string());
   inv.env = FuzzerEnv(plan.run);
-  inv.cwd = plan.artifacts.string();  // fork mode also drops files into its working directory
+  // Fork mode also drops files into its working directory; a crashing corpus input is written
+  // there too, not into the checkout.
+  inv.cwd = plan.artifacts.string();
   return inv;
 }
 

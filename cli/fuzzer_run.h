@@ -1,5 +1,6 @@
-// Runs one libFuzzer binary: the one way racefuzz builds a fuzzing invocation (fuzz and campaign
-// share it), a fuzzing session with readable progress, and the replay of one input.
+// Runs one libFuzzer binary: the one way racefuzz builds a libFuzzer invocation (fuzz, campaign,
+// minimize and coverage share it), a fuzzing session with readable progress, and the replay of one
+// input.
 #ifndef RACEFUZZ_CLI_FUZZER_RUN_H_
 #define RACEFUZZ_CLI_FUZZER_RUN_H_
 
@@ -26,17 +27,34 @@ std::vector<std::string> TargetFlags(const Target& target);
 // The checked-in input dirs of a target that exist: corpora/<t>/seeds and corpora/<t>/regression.
 std::vector<fs::path> CheckedInCorpora(const Target& target);
 
-// What one fuzzing run of a target is asked to do.
+// What a libFuzzer run of a target is for.
+enum class FuzzJob {
+  kFuzz,           // mutate inputs for `seconds` (fuzz, campaign)
+  kMinimizeCrash,  // shrink `crash` for `seconds` into `minimized`, crashing still (minimize)
+  kReplayCorpora,  // run every input of `corpora` and the checked-in corpora once (coverage)
+};
+
+// What one libFuzzer run of a target is asked to do.
 struct FuzzPlan {
-  fs::path corpus;     // new inputs go here (the checked-in corpora are read, never written)
-  fs::path artifacts;  // crash files go here
-  int64_t seconds = 60;
+  FuzzJob job = FuzzJob::kFuzz;
+  fs::path artifacts;    // the fuzzer's working directory; kFuzz: crash files go here
+  int64_t seconds = 60;  // kFuzz, kMinimizeCrash: libFuzzer's -max_total_time
+  RunSettings run;       // the environment and the per-input -timeout
+
+  // kFuzz
+  fs::path corpus;  // new inputs go here (the checked-in corpora are read, never written)
   // Fork mode (-fork=jobs -ignore_crashes=1): keeps fuzzing after a crash, one file per hit.
   bool fork = false;
   int jobs = 1;
   uint64_t seed = 0;  // libFuzzer's -seed; 0: libFuzzer picks one (and prints it)
   int64_t runs = 0;   // libFuzzer's -runs (stop after this many inputs); 0: no limit
-  RunSettings run;
+
+  // kMinimizeCrash
+  fs::path crash;      // the input to shrink
+  fs::path minimized;  // where the smallest crashing input is written
+
+  // kReplayCorpora: the generated corpora (the checked-in ones are added)
+  std::vector<fs::path> corpora;
 };
 
 // A command ready to run: argv, the environment it adds, the working directory.
@@ -46,7 +64,8 @@ struct Invocation {
   std::string cwd;
 };
 
-// The libFuzzer command that carries out `plan` on `target` in `build`.
+// The libFuzzer command that carries out `plan` on `target` in `build`, under `setarch -R` where it
+// can run (one address layout: a run is a function of its command line, seed and environment).
 Invocation FuzzInvocation(const Build& build, const Target& target, const FuzzPlan& plan);
 
 struct StatusSample {

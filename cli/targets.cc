@@ -113,20 +113,6 @@ absl::StatusOr<PlantedBug> FindPlantedBug(const std::string& name) {
       names.empty() ? "none" : absl::StrJoin(names, ", ")));
 }
 
-namespace {
-
-// The value of `name` in the build's CMakeCache.txt ("" when unset or unconfigured).
-std::string CachedValue(const fs::path& dir, const std::string& name) {
-  std::ifstream cache(dir / "CMakeCache.txt");
-  const std::string prefix = name + ":";
-  for (std::string line; std::getline(cache, line);) {
-    if (absl::StartsWith(line, prefix)) return line.substr(line.find('=') + 1);
-  }
-  return "";
-}
-
-}  // namespace
-
 absl::Status EnsureBuilt(const Build& build, const Target& target, int jobs) {
   std::deque<std::string> tail;
   ProcessOptions options;
@@ -140,34 +126,26 @@ absl::Status EnsureBuilt(const Build& build, const Target& target, int jobs) {
         absl::StrFormat("%s failed (output above). Command: %s", what, ShellCommand(argv)));
   };
   const fs::path dir = build.Dir();
-  const std::string configured = CachedValue(dir, "RACEFUZZ_SANITIZER");
-  const std::string configured_bug = CachedValue(dir, "RACEFUZZ_PLANTED_BUG");
-  const bool stale =
-      !configured.empty() && (configured != build.sanitizer || configured_bug != build.planted_bug);
-  if (stale) {
-    // build/<preset> is shared: someone configured it another way. Put the preset back.
-    std::printf(
-        "racefuzz: build/%s is configured with RACEFUZZ_SANITIZER=%s%s: reconfiguring it\n",
-        build.Name().c_str(), configured.c_str(),
-        configured_bug.empty() ? "" : absl::StrCat(" and a planted bug ", configured_bug).c_str());
-  }
-  if (stale) {
-    // A fresh configure: over an old cache, CMake may see a "changed" compiler path, drop the cache
-    // and re-run without the preset's variables.
-    std::error_code ec;
-    fs::remove(dir / "CMakeCache.txt", ec);
-  }
+  // ci/configure.py, the one configure entry point: the preset and the planted bug, checked against
+  // the build's cache (compiler, build type, sanitizer, bug). Nothing runs when the cache holds
+  // them; a build configured another way (build/<preset> is shared) is configured fresh, and its
+  // line saying so is shown.
+  const std::vector<std::string> configure = {
+      "python3",       (Root() / "ci/configure.py").string(),
+      build.sanitizer, "-B",
+      dir.string(),    absl::StrCat("-DRACEFUZZ_PLANTED_BUG=", build.planted_bug)};
   if (!fs::exists(dir / "CMakeCache.txt")) {
-    // ci/configure.py: the preset, then a check that the cache is the build asked for.
-    std::vector<std::string> configure = {"python3", (Root() / "ci/configure.py").string(),
-                                          build.sanitizer, "-B", dir.string()};
-    configure.push_back(absl::StrCat("-DRACEFUZZ_PLANTED_BUG=", build.planted_bug));
     std::printf("racefuzz: configuring build/%s ...\n", build.Name().c_str());
     std::fflush(stdout);
-    auto result = RunProcess(configure, options);
-    if (!result.ok()) return result.status();
-    if (result->exit_code != 0) return fail("configuring " + build.Name(), configure);
   }
+  ProcessOptions configure_options = options;
+  configure_options.on_line = [&](const std::string& line) {
+    options.on_line(line);
+    if (absl::StartsWith(line, "racefuzz configure: ")) std::printf("%s\n", line.c_str());
+  };
+  auto configured = RunProcess(configure, configure_options);
+  if (!configured.ok()) return configured.status();
+  if (configured->exit_code != 0) return fail("configuring " + build.Name(), configure);
   const bool had_binary = build.Built(target);
   std::vector<std::string> argv = {"cmake",
                                    "--build",

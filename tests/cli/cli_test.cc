@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -198,8 +199,10 @@ TEST_F(CrashFileTest, BadTimes) {
 
 #ifdef RACEFUZZ_CLI_PROBE
 // A checkout of its own for the probe target (tests/cli/cli_probe_fuzzer.cc): its manifest, a
-// "tsan" build holding the probe binary (the rebuild racefuzz tries fails: it warns and uses the
-// binary, as with a real checkout whose rebuild fails), seeds, the report template.
+// "tsan" build holding the probe binary, configured as ci/configure.py (copied with
+// CMakePresets.json) asks, so that racefuzz's configure step finds nothing to do (the rebuild it
+// tries fails: it warns and uses the binary, as with a real checkout whose rebuild fails), seeds,
+// the report template.
 class ProbeCheckout : public ::testing::Test {
  protected:
   void SetUp() override {
@@ -212,15 +215,26 @@ class ProbeCheckout : public ::testing::Test {
         << R"({"targets": [{"name": "probe", "description": "the cli tests' probe",)"
         << R"( "source": "probe.cc", "binary": "probe"}]})";
     std::ofstream(root_ / "probe.cc") << "// the probe's source is tests/cli/cli_probe_fuzzer.cc\n";
+    fs::create_directories(root_ / "ci");
+    fs::copy_file(fs::path(RACEFUZZ_SOURCE_DIR) / "ci/configure.py", root_ / "ci/configure.py");
+    fs::copy_file(fs::path(RACEFUZZ_SOURCE_DIR) / "CMakePresets.json", root_ / "CMakePresets.json");
     fs::create_directories(root_ / "build/tsan");
-    std::ofstream(root_ / "build/tsan/CMakeCache.txt")
-        << "RACEFUZZ_SANITIZER:STRING=tsan\nRACEFUZZ_PLANTED_BUG:STRING=\n";
+    WriteCache("");
     fs::create_symlink(RACEFUZZ_CLI_PROBE, root_ / "build/tsan/probe");
     fs::create_directories(root_ / "cli");
     fs::copy_file(fs::path(RACEFUZZ_SOURCE_DIR) / "cli/campaign_report.tpl",
                   root_ / "cli/campaign_report.tpl");
   }
   void TearDown() override { fs::remove_all(root_); }
+
+  // build/tsan/CMakeCache.txt as `python3 ci/configure.py tsan` asks for it (what racefuzz asks
+  // for: no planted bug), with `defines` ("-DVAR=value ...") on top.
+  void WriteCache(const std::string& defines) {
+    const std::string command = "python3 '" + (root_ / "ci/configure.py").string() +
+                                "' tsan -DRACEFUZZ_PLANTED_BUG= " + defines + " --print cache > '" +
+                                (root_ / "build/tsan/CMakeCache.txt").string() + "'";
+    ASSERT_EQ(std::system(command.c_str()), 0) << command;
+  }
 
   void Seed(const std::string& name, const std::string& bytes) {
     fs::create_directories(root_ / "corpora/probe/seeds");
@@ -284,6 +298,37 @@ TEST_F(ProbeCheckout, SeedRepeatsTheRun) {
   std::stringstream text;
   text << metadata.rdbuf();
   EXPECT_NE(text.str().find("\"seed\": 4242"), std::string::npos) << text.str();
+}
+
+// racefuzz configures a build through ci/configure.py, which checks the whole cache against the
+// preset: a build of another build type (not only another sanitizer) is configured again, and the
+// line saying why is shown. Here that configure fails (the probe checkout has no CMakeLists.txt): a
+// clean error, not a run of the build that was not asked for.
+TEST_F(ProbeCheckout, ABuildConfiguredAnotherWayIsConfiguredAgain) {
+  WriteCache("-DCMAKE_BUILD_TYPE=Debug");
+  Result r = Run("fuzz probe --runs=1");
+  EXPECT_EQ(r.exit_code, 2) << r.output;
+  EXPECT_NE(r.output.find("racefuzz configure: build/tsan is configured another way "
+                          "(CMAKE_BUILD_TYPE=Debug"),
+            std::string::npos)
+      << r.output;
+  EXPECT_NE(r.output.find("racefuzz: error: configuring tsan failed"), std::string::npos)
+      << r.output;
+}
+
+// minimize runs libFuzzer's -minimize_crash through the one invocation builder and keeps the result
+// only with the original's report: the probe's crash needs its first five bytes only.
+TEST_F(ProbeCheckout, MinimizeShrinksACrashKeepingItsReport) {
+  const fs::path crash = CrashFile("RFZ!Cpadding-to-drop", "deterministic");
+  Result r = Run("minimize " + crash.string() + " --time=5s");
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_NE(r.output.find("racefuzz: minimized 20 -> "), std::string::npos) << r.output;
+  const fs::path out = crash.parent_path() / "minimized-crash-probe";
+  ASSERT_TRUE(fs::exists(out)) << r.output;
+  EXPECT_LT(fs::file_size(out), 20u) << r.output;
+  std::string bytes;
+  std::ifstream(out) >> bytes;
+  EXPECT_EQ(bytes.substr(0, 5), "RFZ!C");
 }
 
 // A fuzzing run's address layout is the same in every process (no ASLR): libFuzzer copies compared
