@@ -118,6 +118,7 @@ TEST(AgeOracle, ResetAfterWaitsForTheCookiesGracePeriod) {
   const uint64_t later = get_state_synchronize_rcu();
   synchronize_rcu();
   old->reset_after(later);
+  EXPECT_EQ(old->get(), nullptr) << "a grace period had passed: reset_after frees at once";
   EXPECT_EQ(grace_periods_since(later), 1u);
 }
 
