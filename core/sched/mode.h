@@ -4,7 +4,6 @@
 #define RACEFUZZ_CORE_SCHED_MODE_H_
 
 #include <cstdint>
-#include <optional>
 #include <string_view>
 
 #include "core/sched/name_table.h"
@@ -33,10 +32,6 @@ inline constexpr NameTable<Mode, 4> kModeNames = {{
 // kOff, which no user chooses, is "off".
 inline constexpr std::string_view ModeName(Mode mode) {
   return NameOf(kModeNames, mode).value_or("off");
-}
-
-inline constexpr std::optional<Mode> ParseMode(std::string_view name) {
-  return ValueOf(kModeNames, name);
 }
 
 }  // namespace racefuzz

@@ -5,7 +5,6 @@
 #define RACEFUZZ_CORE_SCHED_SCHEDULE_KIND_H_
 
 #include <cstdint>
-#include <optional>
 #include <string_view>
 
 #include "core/sched/name_table.h"
@@ -26,10 +25,6 @@ inline constexpr NameTable<ScheduleKind, 3> kScheduleNames = {{
 
 inline constexpr std::string_view ScheduleName(ScheduleKind kind) {
   return NameOf(kScheduleNames, kind).value_or("?");
-}
-
-inline constexpr std::optional<ScheduleKind> ParseSchedule(std::string_view name) {
-  return ValueOf(kScheduleNames, name);
 }
 
 }  // namespace racefuzz

@@ -4,7 +4,6 @@
 #define RACEFUZZ_CORE_SCHED_MEMORY_MEMORY_MODE_H_
 
 #include <cstdint>
-#include <optional>
 #include <string_view>
 
 #include "core/sched/name_table.h"
@@ -23,10 +22,6 @@ inline constexpr NameTable<MemoryMode, 2> kMemoryModeNames = {{
 
 inline constexpr std::string_view MemoryModeName(MemoryMode m) {
   return NameOf(kMemoryModeNames, m).value_or("?");
-}
-
-inline constexpr std::optional<MemoryMode> ParseMemoryMode(std::string_view name) {
-  return ValueOf(kMemoryModeNames, name);
 }
 
 }  // namespace racefuzz
