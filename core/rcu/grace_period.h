@@ -31,6 +31,11 @@ namespace racefuzz::rcu {
 // the caller holds is reported by the scheduler as a deadlock.
 void synchronize_rcu();
 
+// The kernel's synchronize_rcu_expedited(): the same guarantees as synchronize_rcu, reached faster
+// on a real kernel (it interrupts every CPU); a model has no speed to trade, so it is
+// synchronize_rcu, with its checks (whose reports name synchronize_rcu).
+inline void synchronize_rcu_expedited() { synchronize_rcu(); }
+
 // A cookie naming "now" for poll_state_synchronize_rcu (the kernel's get_state_synchronize_rcu).
 // It starts no grace period: a poll loop with nobody waiting may wait forever (a livelock report).
 uint64_t get_state_synchronize_rcu();

@@ -240,8 +240,54 @@ class Rcu {
     return copy_update([&](const T*) { return std::optional<P>(std::move(next)); });
   }
 
+  // The pointer's value, for comparison only (with nullptr, or with a pointer from dereference or
+  // dereference_protected): the kernel's rcu_access_pointer. Needs no guard and no lock. It is a
+  // `const void*` so that it cannot be dereferenced: without a guard, the object may be freed at
+  // any moment.
+  const void* access_pointer() const {
+    yield_point("rcu_access_pointer", {"rcu", id_});
+    // Ordering: relaxed (the kernel's READ_ONCE): nothing is read through the value.
+    void* p = ptr_.load(std::memory_order_relaxed);
+    return p == nullptr ? nullptr : Traits::borrow(p);
+  }
+
+  // The protected object, or nullptr, on the update side: the kernel's
+  // rcu_dereference_protected(p, c). `protection` says why the pointer cannot change and the
+  // object cannot be freed meanwhile, typically lockdep_is_held(update_lock) (core/sched/sync.h).
+  //
+  // Safety: `protection` must be true (contract check "rcu-dereference-unprotected": the kernel's
+  // lockdep splat "suspicious rcu_dereference_protected() usage"). The pointer is valid while the
+  // protection lasts (while the caller holds the lock), and only for reading: readers may be
+  // reading the object at the same time (a write races: TSan).
+  const T* dereference_protected(bool protection) const {
+    CheckProtected(protection, "rcu_dereference_protected");
+    yield_point("rcu_dereference_protected", {"rcu", id_});
+    // Ordering: relaxed: the protection (the update-side lock) orders the last update before it.
+    void* p = ptr_.load(std::memory_order_relaxed);
+    return p == nullptr ? nullptr : Traits::borrow(p);
+  }
+
+  // Replaces the pointer with `next` under the update side's protection and returns the old value:
+  // the kernel's rcu_replace_pointer(p, next, c).
+  //
+  // Safety: as copy_update (exclusive access, "rcu-concurrent-updaters"), and `protection` must be
+  // true ("rcu-dereference-unprotected"), as for dereference_protected.
+  std::optional<RcuOld<P>> replace_pointer(P next, bool protection) {
+    CheckProtected(protection, "rcu_replace_pointer");
+    return replace(std::move(next));
+  }
+
  private:
   static constexpr int kIdle = -2;
+
+  // Reports "rcu-dereference-unprotected" if the update side's `protection` is false.
+  void CheckProtected(bool protection, const char* op) const {
+    RACEFUZZ_CONTRACT(protection, "rcu-dereference-unprotected",
+                      "T%d calls %s on rcu#%d with its protection false (the update-side lock "
+                      "not held by T%d?): suspicious %s() usage; only the update side, holding "
+                      "what keeps the pointer from changing, may access it without a read guard",
+                      current_thread(), op, id_, current_thread(), op);
+  }
 
   // Marks the calling thread as the updater for its scope (relaxed: the check must not add
   // happens-before between updaters that TSan would otherwise see).

@@ -25,6 +25,7 @@ RACEFUZZ_SCHED_INTERNAL void LockModel::Lock(const void* lock, const char* name,
   yield_point(names.lock_op, {name, 0});
   if (s.current() == kNoThread) {  // a run's setup: no simulated thread has run yet
     happens_before_acquire(lock);
+    setup_held = true;
     return;
   }
   RACEFUZZ_CONTRACT(owner != s.current(), names.relock_clause,
@@ -52,6 +53,7 @@ RACEFUZZ_SCHED_INTERNAL void LockModel::Unlock(const void* lock, const char* nam
                                                const Names& names) {
   Scheduler& s = ActiveScheduler();
   if (s.current() == kNoThread) {  // a run's setup
+    setup_held = false;
     happens_before_release(lock);
     return;
   }
@@ -62,6 +64,11 @@ RACEFUZZ_SCHED_INTERNAL void LockModel::Unlock(const void* lock, const char* nam
   owner = kNoThread;
   waiters.WakeOne();
   yield_point(names.unlock_op, {name, 0});
+}
+
+RACEFUZZ_SCHED_INTERNAL bool LockModel::HeldByMe() const {
+  const ThreadId me = current_thread();
+  return me == kNoThread ? setup_held : owner == me;
 }
 
 }  // namespace internal
@@ -78,16 +85,24 @@ void Mutex::lock(std::source_location site) {
   if (current_mode() == Mode::kDeterministic) return model_.Lock(this, name_, kMutexNames, site);
   ThreadPool::BlockedScope blocked("lock", {name_, 0}, site);  // for the watchdog's report
   os_mutex_.lock();
+  os_holder_.Set();
 }
 
 bool Mutex::try_lock() {
   if (current_mode() == Mode::kDeterministic) return model_.TryLock(this, name_, "try_lock");
-  return os_mutex_.try_lock();
+  if (!os_mutex_.try_lock()) return false;
+  os_holder_.Set();
+  return true;
 }
 
 void Mutex::unlock() {
   if (current_mode() == Mode::kDeterministic) return model_.Unlock(this, name_, kMutexNames);
+  os_holder_.Clear();
   os_mutex_.unlock();
+}
+
+bool Mutex::held_by_me() const {
+  return current_mode() == Mode::kDeterministic ? model_.HeldByMe() : os_holder_.IsMe();
 }
 
 void AtomicThreadFence::operator()(std::memory_order mo) const {
@@ -101,12 +116,18 @@ void SpinLock::lock(std::source_location site) {
   ThreadPool::BlockedScope blocked("spin_lock", {name_, 0}, site);
   while (flag_.test_and_set(std::memory_order_acquire)) std::this_thread::yield();
   happens_before_acquire(this);  // this file is uninstrumented: TSan does not see the flag
+  os_holder_.Set();
 }
 
 void SpinLock::unlock() {
   if (current_mode() == Mode::kDeterministic) return model_.Unlock(this, name_, kSpinLockNames);
+  os_holder_.Clear();
   happens_before_release(this);
   flag_.clear(std::memory_order_release);
+}
+
+bool SpinLock::held_by_me() const {
+  return current_mode() == Mode::kDeterministic ? model_.HeldByMe() : os_holder_.IsMe();
 }
 
 }  // namespace racefuzz

@@ -38,8 +38,26 @@ struct LockModel {
   bool TryLock(const void* lock, const char* name, Label op);
   void Unlock(const void* lock, const char* name, const Names& names);
 
+  // Whether the calling thread holds the lock (lockdep_is_held). A run's setup (no simulated thread
+  // yet) takes locks without excluding anyone; setup_held records that it holds one.
+  bool HeldByMe() const;
+
   ThreadId owner = kNoThread;
+  bool setup_held = false;
   WaitList waiters;
+};
+
+// Who holds a lock in threads mode and outside runs, where the lock is an OS primitive that does
+// not say: written by the holder only, right after it locks and right before it unlocks, so the
+// holder reads itself and no other thread ever does. Outside runs every caller is "no thread":
+// code on several OS threads outside runs cannot be told apart (a check there may pass wrongly,
+// never fail wrongly).
+struct OsHolder {
+  static constexpr ThreadId kNobody = kNoThread - 1;
+  void Set() { holder.store(current_thread(), std::memory_order_relaxed); }
+  void Clear() { holder.store(kNobody, std::memory_order_relaxed); }
+  bool IsMe() const { return holder.load(std::memory_order_relaxed) == current_thread(); }
+  std::atomic<ThreadId> holder{kNobody};
 };
 }  // namespace internal
 
@@ -60,11 +78,14 @@ class Mutex {
   void lock(std::source_location site = std::source_location::current());
   void unlock();
   bool try_lock();
+  // Whether the calling thread holds this mutex (see lockdep_is_held).
+  bool held_by_me() const;
 
  private:
   const char* name_;
-  internal::LockModel model_;  // deterministic mode
-  std::mutex os_mutex_;        // threads mode and outside runs
+  internal::LockModel model_;     // deterministic mode
+  std::mutex os_mutex_;           // threads mode and outside runs
+  internal::OsHolder os_holder_;  // threads mode and outside runs
 };
 
 // A spinlock: same contract as Mutex, but it never sleeps (no might_sleep): it may be taken inside
@@ -77,12 +98,23 @@ class SpinLock {
 
   void lock(std::source_location site = std::source_location::current());
   void unlock();
+  // Whether the calling thread holds this spinlock (see lockdep_is_held).
+  bool held_by_me() const;
 
  private:
   const char* name_;
-  internal::LockModel model_;  // deterministic mode
-  std::atomic_flag flag_;      // threads mode and outside runs
+  internal::LockModel model_;     // deterministic mode
+  std::atomic_flag flag_;         // threads mode and outside runs
+  internal::OsHolder os_holder_;  // threads mode and outside runs
 };
+
+// The kernel's lockdep_is_held(&lock): whether the calling thread holds `lock` (a Mutex or a
+// SpinLock), in every mode. What rcu_dereference_protected's condition is usually made of
+// (core/rcu/rcu.h: Rcu::dereference_protected). Carries no happens-before.
+template <typename L>
+bool lockdep_is_held(const L& lock) {
+  return lock.held_by_me();
+}
 
 // RAII lock for Mutex and SpinLock.
 template <typename L>
