@@ -10,6 +10,7 @@
 #include "core/rcu/callbacks_internal.h"
 #include "core/rcu/grace_period.h"
 #include "core/rcu/read_side.h"
+#include "core/rcu/run_state.h"
 #include "core/sched/happens_before.h"
 #include "core/sched/kthread.h"
 #include "core/sched/sync.h"
@@ -17,31 +18,8 @@
 namespace racefuzz::rcu {
 namespace {
 
-struct Pending {
-  uint64_t cookie;                   // get_state_synchronize_rcu() when queued
-  internal::ReaderSnapshot readers;  // the sections open when queued (the age oracle)
-  absl::AnyInvocable<void() &&> callback;
-};
-
-// One callback queue per reader slot: the kernel's per-CPU callback lists, each invoked by its own
-// rcuo kthread in deterministic runs (as with rcu_nocbs). One thread's callbacks run in the order
-// it queued them; callbacks of different threads in whatever order the schedule picks.
-//
-// Invariants: `pending` is in call order (cookies never decrease along it) and guarded by `mu`;
-// `queued` counts every callback ever queued here, `invoked` every one that has returned, so
-// invoked <= queued and queued - invoked callbacks are pending or running. Both only grow.
-struct CallbackQueue {
-  // A spinlock, as in the kernel: call_rcu may be called inside a read-side critical section or
-  // a callback, where nothing may sleep (sleep_checks.h).
-  SpinLock mu{"rcu_callbacks"};
-  std::deque<Pending> pending;
-  std::atomic<uint64_t> queued{0};
-  std::atomic<uint64_t> invoked{0};
-  std::atomic<bool> kthread_spawned{false};  // this run's rcuo kthread exists
-  // Bumped by every wake-up of the rcuo kthread (a callback queued, a grace period completed): it
-  // sleeps only if none came since it began to look, so none is lost.
-  std::atomic<uint64_t> wakeups{0};
-};
+using internal::CallbackQueue;
+using internal::Pending;
 
 // Tells queue `q`'s rcuo kthread to look again.
 void WakeQueue(CallbackQueue& cq) {
@@ -49,19 +27,14 @@ void WakeQueue(CallbackQueue& cq) {
   kthread_wake(&cq.wakeups);
 }
 
-std::array<CallbackQueue, internal::kSlots>& Queues() {
-  static auto* queues = new std::array<CallbackQueue, internal::kSlots>();
-  return *queues;
-}
+std::array<CallbackQueue, internal::kSlots>& Queues() { return internal::RunState().queues; }
 
-// Per reader slot: 1 + the queue whose callback the slot's thread is invoking now, or 0. A
-// callback that queues another queues it on its own queue (the same CPU), and blocking in one is a
-// contract violation, not a deadlock. Each entry is written by its slot's thread only (and by
-// nothing else: relaxed).
-std::array<std::atomic<int>, internal::kSlots> g_invoking{};
+// A callback that queues another queues it on its own queue (the same CPU), and blocking in one is
+// a contract violation, not a deadlock (RcuRunState::invoking).
+std::atomic<int>& Invoking() { return internal::RunState().invoking[internal::CurrentSlot()]; }
 
 int QueueOfCaller() {
-  const int invoking = g_invoking[internal::CurrentSlot()].load(std::memory_order_relaxed);
+  const int invoking = Invoking().load(std::memory_order_relaxed);
   return invoking != 0 ? invoking - 1 : internal::CurrentSlot();
 }
 
@@ -82,7 +55,7 @@ bool InvokeOneReady(int q) {
   if (!p.has_value()) return false;
   note("rcu_callback");
   p->readers.CheckReadersLeft("runs an RCU callback", "its call_rcu");
-  std::atomic<int>& invoking = g_invoking[internal::CurrentSlot()];
+  std::atomic<int>& invoking = Invoking();
   const int outer = invoking.load(std::memory_order_relaxed);
   invoking.store(q + 1, std::memory_order_relaxed);
   // SAFETY: the callback's grace period has completed (poll_state_synchronize_rcu above), so no
@@ -123,7 +96,8 @@ bool AllInvoked(const Targets& targets) {
 
 // Run end hook: the run's kthreads are gone. In deterministic runs they left nothing pending (a
 // kthread sleeps only with no work); in threads mode, the callbacks no rcu_barrier invoked are
-// invoked here, after a grace period that no reader can hold up any more.
+// invoked here, after a grace period that no reader can hold up any more. Then the run's RCU state
+// is reset: the next run starts from the same one.
 void OnRunEnd() {
   for (;;) {
     bool left = false;
@@ -138,8 +112,7 @@ void OnRunEnd() {
       }
     }
   }
-  for (CallbackQueue& cq : Queues()) cq.kthread_spawned.store(false, std::memory_order_relaxed);
-  internal::ForgetGracePeriodKthread();
+  internal::RunState().Reset();
 }
 
 [[maybe_unused]] const bool g_hooks_registered = [] {
@@ -178,7 +151,7 @@ void WakeCallbackKthreads() {
   }
 }
 
-bool InCallback() { return g_invoking[CurrentSlot()].load(std::memory_order_relaxed) != 0; }
+bool InCallback() { return Invoking().load(std::memory_order_relaxed) != 0; }
 
 }  // namespace internal
 

@@ -8,8 +8,9 @@
 // callbacks in queue order; the input schedules it, so one thread's callbacks run in the order it
 // queued them and different threads' in any order. In threads mode and outside runs,
 // rcu_barrier() invokes them, and the end of a run invokes what is left. synchronize_rcu() runs
-// none. A program that queues callbacks outside runs calls rcu_barrier() before it finishes, or
-// they leak (LeakSanitizer).
+// none. The queues are the run's (run_state.h): code outside runs has its own, which a run's
+// rcu_barrier does not wait for; a program that queues callbacks outside runs calls rcu_barrier()
+// outside runs before it finishes, or they are never invoked.
 // Happens-before: call_rcu -> its callback (the queue's lock, which also orders one queue's callers
 // with its kthread), the readers the grace period waited for -> the callback, the callback -> an
 // rcu_barrier that waited for it.

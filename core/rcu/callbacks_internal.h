@@ -24,9 +24,6 @@ void AcquireReaders();
 // leaked one was reported): a grace period completes at once, to invoke what is left.
 void CompleteGracePeriodAtRunEnd();
 
-// The end of a run: its grace-period kthread is gone; the next run spawns its own.
-void ForgetGracePeriodKthread();
-
 }  // namespace racefuzz::rcu::internal
 
 #endif  // RACEFUZZ_CORE_RCU_CALLBACKS_INTERNAL_H_

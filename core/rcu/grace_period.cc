@@ -6,23 +6,15 @@
 #include "core/check/report.h"
 #include "core/rcu/callbacks_internal.h"
 #include "core/rcu/read_side.h"
+#include "core/rcu/run_state.h"
 #include "core/sched/kthread.h"
 #include "core/sched/sync.h"
 
 namespace racefuzz::rcu {
 namespace {
 
-// Numbers of the grace periods started and completed. Grace periods are serialized, so
-// completed <= started <= completed + 1.
-std::atomic<uint64_t> g_started{0};
-std::atomic<uint64_t> g_completed{0};
-// Deterministic runs: the highest grace period a waiter or a callback needs; the grace-period
-// kthread runs grace periods until it has completed.
-std::atomic<uint64_t> g_requested{0};
-// Whether this run's grace-period kthread exists (cleared at the end of every run).
-std::atomic<bool> g_kthread_spawned{false};
-// Threads mode and outside runs: held by the caller running a grace period.
-std::atomic<bool> g_busy{false};
+// The planted bug's switch (testing::ScopedSkipGracePeriods): process-wide by design, set before
+// runs start.
 std::atomic<bool> g_skip{false};
 
 // The memory order of the grace-period bookkeeping (the counters and the busy flag). In threads
@@ -34,9 +26,11 @@ std::memory_order Bookkeeping(std::memory_order strong) {
   return current_mode() == Mode::kThreads ? strong : std::memory_order_relaxed;
 }
 
-bool TryClaim() {
+internal::GracePeriods& RunGracePeriods() { return internal::RunState().gp; }
+
+bool TryClaim(internal::GracePeriods& gps) {
   bool expected = false;
-  return g_busy.compare_exchange_strong(expected, true, Bookkeeping(std::memory_order_acquire));
+  return gps.busy.compare_exchange_strong(expected, true, Bookkeeping(std::memory_order_acquire));
 }
 
 // Waits until every read-side critical section open now has ended.
@@ -60,10 +54,10 @@ void WaitForReaders() {
 }
 
 // Runs one grace period, on the calling thread.
-void RunGracePeriod() {
-  const uint64_t gp = g_started.fetch_add(1, Bookkeeping(std::memory_order_seq_cst)) + 1;
+void RunGracePeriod(internal::GracePeriods& gps) {
+  const uint64_t gp = gps.started.fetch_add(1, Bookkeeping(std::memory_order_seq_cst)) + 1;
   WaitForReaders();
-  g_completed.store(gp, Bookkeeping(std::memory_order_seq_cst));
+  gps.completed.store(gp, Bookkeeping(std::memory_order_seq_cst));
   note("rcu_gp_end");
 }
 
@@ -71,13 +65,15 @@ void RunGracePeriod() {
 // periods while one is requested, telling the callback kthreads after each, and sleeps otherwise.
 // The input schedules it like any thread, so when a grace period starts and ends is explored.
 void GracePeriodKthread() {
+  internal::GracePeriods& gps = RunGracePeriods();
   while (!kthread_should_stop()) {
-    if (g_completed.load(std::memory_order_relaxed) < g_requested.load(std::memory_order_relaxed)) {
-      RunGracePeriod();
+    if (gps.completed.load(std::memory_order_relaxed) <
+        gps.requested.load(std::memory_order_relaxed)) {
+      RunGracePeriod(gps);
       internal::WakeCallbackKthreads();
       continue;
     }
-    kthread_sleep(&g_requested, "rcu_gp_kthread_sleep");
+    kthread_sleep(&gps.requested, "rcu_gp_kthread_sleep");
   }
 }
 
@@ -95,24 +91,21 @@ void AcquireReaders() {
 
 void RequestGracePeriod(uint64_t gp) {
   if (!kthreads_available()) return;
-  if (g_requested.load(std::memory_order_relaxed) < gp) {
-    g_requested.store(gp, std::memory_order_relaxed);
+  internal::GracePeriods& gps = RunGracePeriods();
+  if (gps.requested.load(std::memory_order_relaxed) < gp) {
+    gps.requested.store(gp, std::memory_order_relaxed);
   }
-  if (g_kthread_spawned.exchange(true, std::memory_order_relaxed)) {
-    kthread_wake(&g_requested);
+  if (gps.kthread_spawned.exchange(true, std::memory_order_relaxed)) {
+    kthread_wake(&gps.requested);
   } else {
     spawn_kthread(&GracePeriodKthread);
   }
 }
 
 void CompleteGracePeriodAtRunEnd() {
-  const uint64_t gp = g_started.fetch_add(1, Bookkeeping(std::memory_order_seq_cst)) + 1;
-  g_completed.store(gp, Bookkeeping(std::memory_order_seq_cst));
-}
-
-void ForgetGracePeriodKthread() {
-  g_kthread_spawned.store(false, std::memory_order_relaxed);
-  g_requested.store(g_completed.load(std::memory_order_relaxed), std::memory_order_relaxed);
+  internal::GracePeriods& gps = RunGracePeriods();
+  const uint64_t gp = gps.started.fetch_add(1, Bookkeeping(std::memory_order_seq_cst)) + 1;
+  gps.completed.store(gp, Bookkeeping(std::memory_order_seq_cst));
 }
 
 }  // namespace internal
@@ -133,12 +126,14 @@ void synchronize_rcu() {
     // reader that began before it).
     const uint64_t need = get_state_synchronize_rcu() + 1;
     internal::RequestGracePeriod(need);
-    wait_until([&] { return g_completed.load(std::memory_order_relaxed) >= need; },
+    internal::GracePeriods& gps = RunGracePeriods();
+    wait_until([&] { return gps.completed.load(std::memory_order_relaxed) >= need; },
                "synchronize_rcu_wait");
   } else {
-    wait_until(TryClaim, "rcu_gp_serialize");
-    RunGracePeriod();
-    g_busy.store(false, Bookkeeping(std::memory_order_release));
+    internal::GracePeriods& gps = RunGracePeriods();
+    wait_until([&] { return TryClaim(gps); }, "rcu_gp_serialize");
+    RunGracePeriod(gps);
+    gps.busy.store(false, Bookkeeping(std::memory_order_release));
   }
   // Every reader the grace period waited for happens-before the return: pairs with the release
   // store of each reader's outermost unlock.
@@ -146,7 +141,7 @@ void synchronize_rcu() {
 }
 
 uint64_t get_state_synchronize_rcu() {
-  return g_started.load(Bookkeeping(std::memory_order_seq_cst));
+  return RunGracePeriods().started.load(Bookkeeping(std::memory_order_seq_cst));
 }
 
 uint64_t start_poll_synchronize_rcu() {
@@ -171,7 +166,7 @@ void cond_synchronize_rcu(uint64_t cookie) {
 
 uint64_t grace_periods_since(uint64_t cookie) {
   // Grace period k started after the cookie was taken iff k > cookie; they complete in order.
-  const uint64_t done = g_completed.load(Bookkeeping(std::memory_order_seq_cst));
+  const uint64_t done = RunGracePeriods().completed.load(Bookkeeping(std::memory_order_seq_cst));
   return done > cookie ? done - cookie : 0;
 }
 

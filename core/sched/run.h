@@ -21,6 +21,8 @@ class Trace;
 
 namespace internal {
 
+class ModelStates;
+
 // What executes a run's simulated threads: the deterministic Scheduler, the ThreadPool (threads
 // and naive modes), or the sequential engine (sequential mode, and outside any run).
 class Engine {
@@ -57,6 +59,8 @@ struct Run {
   // Deterministic runs with RACEFUZZ_MEMORY=weak only: the memory model Atomic follows (null: every
   // load reads the newest store).
   memory::Model* memory = nullptr;
+  // The models' per-run states (model_state.h), owned by the engine; null: the no run's.
+  ModelStates* models = nullptr;
 };
 
 // Installs `run` for the scope's lifetime and restores the previous one (the "no run", or the run a

@@ -39,6 +39,8 @@ RACEFUZZ_SCHED_INTERNAL void Scheduler::Run(ScheduleSource& source, absl::Functi
                        .timeline = &trace_,
                        .print_trace_hash = options.print_trace_hash,
                        .schedule_name = source.name()};
+  models_.CreateMissing();
+  run_.models = &models_;
   if (options.memory == MemoryMode::kWeak) {
     memory_.Reset();
     run_.memory = &memory_;

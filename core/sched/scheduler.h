@@ -26,6 +26,7 @@
 #include "core/sched/interleaving_coverage.h"
 #include "core/sched/memory/memory_mode.h"
 #include "core/sched/memory/model.h"
+#include "core/sched/model_state.h"
 #include "core/sched/run.h"
 #include "core/sched/runtime.h"
 #include "core/sched/schedule_source.h"
@@ -132,6 +133,7 @@ class Scheduler final : public internal::Engine {
   [[noreturn]] void ReportLivelock();
 
   internal::ThreadTable threads_;
+  internal::ModelStates models_;             // the models' per-run states, installed in every run
   internal::InterleavingCoverage coverage_;  // used when options_.interleaving_coverage
   internal::FiberContext main_;
   ScheduleSource* source_ = nullptr;

@@ -202,7 +202,9 @@ void ThreadPool::Wait(Label op, Object obj, std::source_location site) {
 
 void ThreadPool::Run(absl::FunctionRef<void()> setup, bool fresh_os_threads) {
   fresh_os_threads_ = fresh_os_threads;
-  run_ = internal::Run{.mode = fresh_os_threads ? Mode::kNaive : Mode::kThreads, .engine = this};
+  models_.CreateMissing();
+  run_ = internal::Run{
+      .mode = fresh_os_threads ? Mode::kNaive : Mode::kThreads, .engine = this, .models = &models_};
   internal::RunScope installed(run_);
   setup();
   int n;

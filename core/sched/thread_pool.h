@@ -27,6 +27,7 @@
 #include "absl/functional/function_ref.h"
 #include "absl/time/time.h"
 #include "core/sched/label.h"
+#include "core/sched/model_state.h"
 #include "core/sched/run.h"
 #include "core/sched/runtime.h"
 
@@ -113,6 +114,7 @@ class ThreadPool final : public internal::Engine {
   absl::Duration hang_budget_;
   bool fresh_os_threads_ = false;
   internal::Run run_;
+  internal::ModelStates models_;  // the models' per-run states, installed in every run
   std::mutex mu_;
   int spawned_ = 0;
 };

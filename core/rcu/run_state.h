@@ -1,0 +1,89 @@
+// The RCU model's state for one run (issue 12): the grace-period numbers and the grace-period
+// kthread's request, the callback queues and who is invoking a callback. Owned by the engine that
+// executes runs and installed in each run (core/sched/model_state.h), not a process global: each
+// deterministic scheduler, the thread pool and code outside runs have their own, and the end of a
+// run resets its own (callbacks.cc) after invoking what is left. Code outside runs is one long run:
+// its callbacks are invoked by an rcu_barrier outside runs (or at the end of a sequential run),
+// never by a run's kthreads, and a run's rcu_barrier does not wait for them.
+//
+// The reader slots (read_side.h) are not in it: they are a table by thread id, reset at every
+// run's end (reader_slots.cc). Not for models or targets.
+#ifndef RACEFUZZ_CORE_RCU_RUN_STATE_H_
+#define RACEFUZZ_CORE_RCU_RUN_STATE_H_
+
+#include <array>
+#include <atomic>
+#include <cstdint>
+#include <deque>
+
+#include "absl/functional/any_invocable.h"
+#include "core/rcu/read_side.h"
+#include "core/sched/model_state.h"
+#include "core/sched/sync.h"
+
+namespace racefuzz::rcu::internal {
+
+// Grace periods of one run (grace_period.cc).
+//
+// Invariants: completed <= started <= completed + 1 (grace periods are serialized); all start at 0
+// in every run.
+struct GracePeriods {
+  // Numbers of the grace periods started and completed.
+  std::atomic<uint64_t> started{0};
+  std::atomic<uint64_t> completed{0};
+  // Deterministic runs: the highest grace period a waiter or a callback needs; the grace-period
+  // kthread runs grace periods until it has completed.
+  std::atomic<uint64_t> requested{0};
+  // Whether the run's grace-period kthread exists.
+  std::atomic<bool> kthread_spawned{false};
+  // Threads mode and outside runs: held by the caller running a grace period.
+  std::atomic<bool> busy{false};
+};
+
+// A callback queued by call_rcu.
+struct Pending {
+  uint64_t cookie;         // get_state_synchronize_rcu() when queued
+  ReaderSnapshot readers;  // the sections open when queued (the age oracle)
+  absl::AnyInvocable<void() &&> callback;
+};
+
+// One callback queue per reader slot: the kernel's per-CPU callback lists, each invoked by its own
+// rcuo kthread in deterministic runs (as with rcu_nocbs). One thread's callbacks run in the order
+// it queued them; callbacks of different threads in whatever order the schedule picks.
+//
+// Invariants: `pending` is in call order (cookies never decrease along it) and guarded by `mu`;
+// `queued` counts every callback queued here in the run, `invoked` every one that has returned, so
+// invoked <= queued and queued - invoked callbacks are pending or running.
+struct CallbackQueue {
+  // A spinlock, as in the kernel: call_rcu may be called inside a read-side critical section or
+  // a callback, where nothing may sleep (sleep_checks.h).
+  SpinLock mu{"rcu_callbacks"};
+  std::deque<Pending> pending;
+  std::atomic<uint64_t> queued{0};
+  std::atomic<uint64_t> invoked{0};
+  std::atomic<bool> kthread_spawned{false};  // the run's rcuo kthread for this queue exists
+  // Bumped by every wake-up of the rcuo kthread (a callback queued, a grace period completed): it
+  // sleeps only if none came since it began to look, so none is lost.
+  std::atomic<uint64_t> wakeups{0};
+};
+
+class RcuRunState final : public ModelState {
+ public:
+  GracePeriods gp;
+  std::array<CallbackQueue, kSlots> queues;
+  // Per reader slot: 1 + the queue whose callback the slot's thread is invoking now, or 0. Each
+  // entry is written by its slot's thread only (relaxed).
+  std::array<std::atomic<int>, kSlots> invoking{};
+
+  // The end of a run, once nothing is pending: back to the state every run starts from.
+  //
+  // Safety: no callback pending or running, no thread of the run left.
+  void Reset();
+};
+
+// The active run's RCU state.
+RcuRunState& RunState();
+
+}  // namespace racefuzz::rcu::internal
+
+#endif  // RACEFUZZ_CORE_RCU_RUN_STATE_H_
