@@ -17,6 +17,13 @@ void RequestGracePeriod(uint64_t gp);
 // Deterministic runs: a grace period has completed; wakes every callback kthread of the run.
 void WakeCallbackKthreads();
 
+// get_state_synchronize_rcu without its happens-before (for the oracles: TortureAge).
+uint64_t CurrentCookie();
+
+// Deterministic runs: what the caller did so far happens-before every section that begins after
+// grace period `gp`'s quiescent state on its slot (guarantee 2). A no-op elsewhere.
+void ReleaseToReadersAfter(uint64_t gp);
+
 // Every reader slot's last outermost unlock happens-before what the caller does next.
 void AcquireReaders();
 

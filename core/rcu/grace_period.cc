@@ -7,6 +7,7 @@
 #include "core/rcu/callbacks_internal.h"
 #include "core/rcu/read_side.h"
 #include "core/rcu/run_state.h"
+#include "core/sched/happens_before.h"
 #include "core/sched/kthread.h"
 #include "core/sched/sync.h"
 
@@ -33,6 +34,11 @@ bool TryClaim(internal::GracePeriods& gps) {
   return gps.busy.compare_exchange_strong(expected, true, Bookkeeping(std::memory_order_acquire));
 }
 
+Object ReaderObject(int slot) {
+  return slot == 0 ? Object{"setup_reader", 0}
+                   : Object{"reader_T", static_cast<uint64_t>(slot - 1)};
+}
+
 // Waits until every read-side critical section open now has ended.
 void WaitForReaders() {
   if (internal::GracePeriodsSkipped()) return;
@@ -47,9 +53,8 @@ void WaitForReaders() {
   for (int i = 0; i < slots; ++i) {
     if (open[i] == 0) continue;
     internal::ReaderSlot& s = internal::Slot(i);
-    wait_until(
-        [&] { return s.seq.load(std::memory_order_relaxed) != open[i]; }, "rcu_gp_wait",
-        i == 0 ? Object{"setup_reader", 0} : Object{"reader_T", static_cast<uint64_t>(i - 1)});
+    wait_until([&] { return s.seq.load(std::memory_order_relaxed) != open[i]; }, "rcu_gp_wait",
+               ReaderObject(i));
   }
 }
 
@@ -61,15 +66,49 @@ void RunGracePeriod(internal::GracePeriods& gps) {
   note("rcu_gp_end");
 }
 
+// Runs one grace period on the grace-period kthread (deterministic runs), as the kernel's tree RCU
+// does: it starts, then records each reader slot's quiescent state in turn. Before a slot whose
+// thread reads in this run, a yield point: the input chooses whether a section about to begin
+// begins before the slot's quiescent state (the grace period waits for it) or after (it is ordered
+// after the grace period's requesters). At the quiescent state the slot is outside any section:
+// the grace period waits until it is, then acquires every section the slot has ended (guarantee 1)
+// and records the quiescent state, which the slot's next outermost lock acquires the requesters'
+// past for (guarantee 2, BeginSection). The end releases everything acquired to the grace period's
+// waiters and callbacks (at_end). Nothing else is ordered: a section that begins after its slot's
+// quiescent state is not acquired by this grace period.
+void RunGracePeriodOnKthread(internal::RcuRunState& st) {
+  internal::GracePeriods& gps = st.gp;
+  const uint64_t gp = gps.started.fetch_add(1, std::memory_order_relaxed) + 1;
+  if (!internal::GracePeriodsSkipped()) {
+    // Re-read every turn: a thread spawned while the grace period runs gets a slot past the end.
+    for (int i = 0; i < internal::SlotsInUse(); ++i) {
+      internal::SlotGracePeriods& slot = st.slots[i];
+      const Object reader = ReaderObject(i);
+      if (slot.reads.load(std::memory_order_relaxed)) yield_point("rcu_gp_qs", reader);
+      internal::ReaderSlot& s = internal::Slot(i);
+      if (s.seq.load(std::memory_order_relaxed) & 1) {
+        wait_until([&] { return (s.seq.load(std::memory_order_relaxed) & 1) == 0; }, "rcu_gp_wait",
+                   reader);
+      }
+      happens_before_acquire(&s.ended);
+      slot.quiescent.store(gp, std::memory_order_relaxed);
+    }
+  }
+  gps.completed.store(gp, std::memory_order_relaxed);
+  happens_before_release(&gps.at_end[gp % internal::kGpCells]);
+  note("rcu_gp_end");
+}
+
 // The grace-period kthread of a deterministic run (the kernel's rcu_gp_kthread): runs grace
 // periods while one is requested, telling the callback kthreads after each, and sleeps otherwise.
 // The input schedules it like any thread, so when a grace period starts and ends is explored.
 void GracePeriodKthread() {
-  internal::GracePeriods& gps = RunGracePeriods();
+  internal::RcuRunState& st = internal::RunState();
+  internal::GracePeriods& gps = st.gp;
   while (!kthread_should_stop()) {
     if (gps.completed.load(std::memory_order_relaxed) <
         gps.requested.load(std::memory_order_relaxed)) {
-      RunGracePeriod(gps);
+      RunGracePeriodOnKthread(st);
       internal::WakeCallbackKthreads();
       continue;
     }
@@ -82,6 +121,29 @@ void GracePeriodKthread() {
 namespace internal {
 
 bool GracePeriodsSkipped() { return g_skip.load(std::memory_order_relaxed); }
+
+void BeginSection(int slot) {
+  internal::RcuRunState& st = RunState();
+  SlotGracePeriods& sg = st.slots[slot];
+  sg.reads.store(true, std::memory_order_relaxed);
+  const uint64_t quiescent = sg.quiescent.load(std::memory_order_relaxed);
+  uint64_t from = sg.acquired.load(std::memory_order_relaxed);
+  if (quiescent - from > static_cast<uint64_t>(kGpCells)) from = quiescent - kGpCells;
+  for (uint64_t g = from + 1; g <= quiescent; ++g) {
+    happens_before_acquire(&st.gp.before[g % kGpCells]);
+  }
+  sg.acquired.store(quiescent, std::memory_order_relaxed);
+}
+
+void EndSection(int slot) { happens_before_release(&Slot(slot).ended); }
+
+uint64_t CurrentCookie() {
+  return RunGracePeriods().started.load(Bookkeeping(std::memory_order_seq_cst));
+}
+
+void ReleaseToReadersAfter(uint64_t gp) {
+  if (kthreads_available()) happens_before_release(&RunGracePeriods().before[gp % kGpCells]);
+}
 
 void AcquireReaders() {
   for (int i = 0, slots = SlotsInUse(); i < slots; ++i) {
@@ -124,24 +186,32 @@ void synchronize_rcu() {
   if (kthreads_available()) {
     // The first grace period that starts after this call (one in progress may have passed a
     // reader that began before it).
+    // Everything before the call happens-before the sections that begin after the grace
+    // period's quiescent state on their slot (guarantee 2).
     const uint64_t need = get_state_synchronize_rcu() + 1;
     internal::RequestGracePeriod(need);
     internal::GracePeriods& gps = RunGracePeriods();
     wait_until([&] { return gps.completed.load(std::memory_order_relaxed) >= need; },
                "synchronize_rcu_wait");
-  } else {
-    internal::GracePeriods& gps = RunGracePeriods();
-    wait_until([&] { return TryClaim(gps); }, "rcu_gp_serialize");
-    RunGracePeriod(gps);
-    gps.busy.store(false, Bookkeeping(std::memory_order_release));
+    // Every section the grace period waited for happens-before the return (guarantee 1).
+    if (!internal::GracePeriodsSkipped()) {
+      happens_before_acquire(&gps.at_end[need % internal::kGpCells]);
+    }
+    return;
   }
-  // Every reader the grace period waited for happens-before the return: pairs with the release
-  // store of each reader's outermost unlock.
+  internal::GracePeriods& gps = RunGracePeriods();
+  wait_until([&] { return TryClaim(gps); }, "rcu_gp_serialize");
+  RunGracePeriod(gps);
+  gps.busy.store(false, Bookkeeping(std::memory_order_release));
+  // Threads mode and outside runs: every reader slot's last outermost unlock happens-before the
+  // return (pairs with its release store), a superset of the sections the grace period waited for.
   if (!internal::GracePeriodsSkipped()) internal::AcquireReaders();
 }
 
 uint64_t get_state_synchronize_rcu() {
-  return RunGracePeriods().started.load(Bookkeeping(std::memory_order_seq_cst));
+  const uint64_t cookie = internal::CurrentCookie();
+  internal::ReleaseToReadersAfter(cookie + 1);
+  return cookie;
 }
 
 uint64_t start_poll_synchronize_rcu() {
@@ -154,8 +224,13 @@ bool poll_state_synchronize_rcu(uint64_t cookie) {
   if (grace_periods_since(cookie) == 0) return false;
   // The readers the elapsed grace period waited for happen-before the caller (who may now free
   // what they read), as after synchronize_rcu; the counters alone carry no happens-before in
-  // deterministic mode.
-  internal::AcquireReaders();
+  // deterministic mode. There, exactly the sections grace period cookie + 1 (the first that
+  // started after the cookie) waited for.
+  if (kthreads_available()) {
+    happens_before_acquire(&RunGracePeriods().at_end[(cookie + 1) % internal::kGpCells]);
+  } else {
+    internal::AcquireReaders();
+  }
   return true;
 }
 

@@ -1,16 +1,18 @@
 // Grace periods: synchronize_rcu() and the kernel's polled grace-period cookies.
 //
 // racefuzz's RCU is its own (Debian's liburcu is not TSan-aware). Grace periods are serialized
-// (one at a time, numbered 1, 2, ...); each snapshots every reader slot (read_side.h) and waits,
-// yielding through wait_until, until each section that was open at the snapshot has ended. Who
-// runs them: in a deterministic run, the run's grace-period kthread (the kernel's rcu_gp_kthread,
-// core/sched/kthread.h), spawned at the run's first request and scheduled by the input like any
-// thread, so when a grace period starts and ends is explored; in threads mode and outside runs,
-// the waiter itself. A waiter needs the first grace period that starts after its call.
-// synchronize_rcu() then acquires every slot's last outermost unlock, so TSan sees every
-// pre-existing reader's accesses happen-before what follows (freeing the object they read).
-// Acquiring a section that began after the snapshot and already ended is an over-approximation
-// (docs/rcu.md has the exact design).
+// (one at a time, numbered 1, 2, ... in each run). Who runs them: in a deterministic run, the run's
+// grace-period kthread (the kernel's rcu_gp_kthread, core/sched/kthread.h), spawned at the run's
+// first request and scheduled by the input like any thread; it records each reader slot's
+// quiescent state in turn (a yield point before each slot that reads in the run, then a wait until
+// the slot is outside any section), so when a grace period starts, passes each reader and ends is
+// explored. Happens-before there is exactly the requirements' two memory-barrier guarantees: the
+// sections a grace period waited for happen-before its waiters' return, and a section that begins
+// after its slot's quiescent state happens after everything the grace period's requesters did
+// before asking (docs/rcu.md, "as implemented"). In threads mode and outside runs the waiter runs
+// the grace period itself: it snapshots every slot, waits for the open sections, then acquires
+// every slot's last outermost unlock (a superset of guarantee 1; guarantee 2 is not given there).
+// A waiter needs the first grace period that starts after its call.
 //
 // synchronize_rcu() waits for a grace period only: it runs no callback and waits for none
 // (callbacks.h).

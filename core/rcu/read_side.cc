@@ -18,7 +18,14 @@ Guard::Guard() : active_(true) {
     // Outermost lock: enter a new section. seq_cst so that a grace period that starts after this
     // store sees the reader (the store is ordered before the reader's loads of RCU pointers).
     const uint64_t next = s.seq.load(std::memory_order_relaxed) + 1;
-    s.seq.store(next, std::memory_order_seq_cst);
+    if (current_mode() == Mode::kDeterministic) {
+      // One OS thread: the store only has to be seen; the happens-before a grace period promises
+      // is given exactly, and nothing else (grace_period.cc).
+      s.seq.store(next, std::memory_order_relaxed);
+      internal::BeginSection(token_.slot);
+    } else {
+      s.seq.store(next, std::memory_order_seq_cst);
+    }
   }
   if (live == ~uint64_t{0}) {
     check::Fail("rcu-too-many-guards",
@@ -66,7 +73,12 @@ void Guard::unlock() {
   if (depth == 0) {
     // Outermost unlock: the section ends. Release: everything the reader did in the section
     // happens-before the end of any grace period that observes this store.
-    s.seq.store(token_.section + 1, std::memory_order_release);
+    if (current_mode() == Mode::kDeterministic) {
+      internal::EndSection(token_.slot);
+      s.seq.store(token_.section + 1, std::memory_order_relaxed);
+    } else {
+      s.seq.store(token_.section + 1, std::memory_order_release);
+    }
   }
 }
 

@@ -11,11 +11,13 @@
 //   seq         odd while the thread is inside a section, bumped at the outermost lock and unlock,
 //               so a section is named by (slot, seq) and a section that ended can never be named
 //               again.
-// The slot's seq is a std::atomic: a store with seq_cst at the outermost lock (the grace period
-// must see it before the reader's loads), a release store at the outermost unlock, which the grace
-// period acquires. That release/acquire pair is the happens-before TSan sees from a reader's
-// accesses to whatever the updater does after the grace period (freeing the object), in
-// deterministic and threads mode alike. The rest of the slot is relaxed: it adds no happens-before.
+// The slot's seq is a std::atomic. In threads mode: a store with seq_cst at the outermost lock (the
+// grace period must see it before the reader's loads), a release store at the outermost unlock,
+// which the grace period acquires: the happens-before TSan sees from a reader's accesses to
+// whatever the updater does after the grace period (freeing the object). In deterministic runs
+// both stores are relaxed and the happens-before is exactly the grace period's two guarantees,
+// through cells (BeginSection, EndSection; grace_period.h). The rest of the slot is relaxed: it
+// adds no happens-before.
 //
 // Every run ends with no section open: a simulated thread that finishes inside a section, or code
 // outside the simulated threads that still holds a guard when the run ends, is a contract violation
@@ -44,6 +46,9 @@ struct ReaderSlot {
   std::atomic<uint64_t> live{0};  // bit i: the guard with index i is alive
   std::atomic<uint64_t> seq{0};   // odd: inside a read-side critical section
   std::array<std::atomic<uint64_t>, kMaxGuards> generation{};  // bumped when guard i is dropped
+  // Deterministic runs: each outermost unlock releases the section here; a grace period acquires it
+  // at the slot's quiescent state (grace_period.cc). Never read or written as memory.
+  char ended = 0;
 };
 inline constexpr int kSlots = kMaxThreads + 1;
 ReaderSlot& Slot(int index);
@@ -94,6 +99,15 @@ class ReaderSnapshot {
 
 // Whether testing::ScopedSkipGracePeriods is alive (grace_period.cc).
 bool GracePeriodsSkipped();
+
+// Deterministic runs, at the outermost read_lock of `slot` (same step as its seq store): the
+// section is ordered after the requesters of every grace period that has recorded the slot's
+// quiescent state since its last section (guarantee 2, grace_period.cc).
+void BeginSection(int slot);
+
+// Deterministic runs, at the outermost unlock of `slot`: releases the section for the grace
+// periods that wait for it (guarantee 1).
+void EndSection(int slot);
 
 }  // namespace internal
 

@@ -15,6 +15,9 @@ void RcuRunState::Reset() {
   gp.requested.store(0, std::memory_order_relaxed);
   gp.kthread_spawned.store(false, std::memory_order_relaxed);
   for (int q = 0, queues_used = SlotsInUse(); q < queues_used; ++q) {
+    slots[q].quiescent.store(0, std::memory_order_relaxed);
+    slots[q].acquired.store(0, std::memory_order_relaxed);
+    slots[q].reads.store(false, std::memory_order_relaxed);
     CallbackQueue& cq = queues[q];
     cq.queued.store(0, std::memory_order_relaxed);
     cq.invoked.store(0, std::memory_order_relaxed);

@@ -23,11 +23,24 @@
 
 namespace racefuzz::rcu::internal {
 
+// Happens-before cells per grace period (deterministic runs), indexed by its number mod kGpCells.
+// A cell is reused kGpCells grace periods later: an edge through it is then a superset, which can
+// happen only to a waiter that sees its grace period completed 64 later, or a reader slot that
+// begins no section for 62 grace periods (docs/rcu.md).
+inline constexpr int kGpCells = 64;
+
 // Grace periods of one run (grace_period.cc).
 //
 // Invariants: completed <= started <= completed + 1 (grace periods are serialized); all start at 0
 // in every run.
 struct GracePeriods {
+  // Deterministic runs, the requirements' two memory-barrier guarantees as happens-before: what
+  // every requester of grace period g did before asking (released into before[g % kGpCells]) ->
+  // each section that begins after g's quiescent state on its slot (acquired at its outermost
+  // lock: guarantee 2); the sections g waited for -> g's waiters and the callbacks g made ready
+  // (the grace-period kthread releases at_end[g % kGpCells] when g completes: guarantee 1).
+  std::array<char, kGpCells> before{};
+  std::array<char, kGpCells> at_end{};
   // Numbers of the grace periods started and completed.
   std::atomic<uint64_t> started{0};
   std::atomic<uint64_t> completed{0};
@@ -67,9 +80,23 @@ struct CallbackQueue {
   std::atomic<uint64_t> wakeups{0};
 };
 
+// A reader slot in the run's grace periods (deterministic runs).
+struct SlotGracePeriods {
+  // The newest grace period that recorded this slot's quiescent state (written by the grace-period
+  // kthread): the slot's sections that begin from now on are ordered after its requesters.
+  std::atomic<uint64_t> quiescent{0};
+  // The newest grace period whose requesters this slot's sections are ordered after (its reader).
+  std::atomic<uint64_t> acquired{0};
+  // Whether the slot's thread has begun a section in the run: only then does a grace period yield
+  // before its quiescent state, to let the input choose whether a reader about to begin is waited
+  // for or ordered after the grace period's start.
+  std::atomic<bool> reads{false};
+};
+
 class RcuRunState final : public ModelState {
  public:
   GracePeriods gp;
+  std::array<SlotGracePeriods, kSlots> slots;
   std::array<CallbackQueue, kSlots> queues;
   // Per reader slot: 1 + the queue whose callback the slot's thread is invoking now, or 0. Each
   // entry is written by its slot's thread only (relaxed).

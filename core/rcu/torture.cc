@@ -1,13 +1,14 @@
 #include "core/rcu/torture.h"
 
 #include "core/check/report.h"
+#include "core/rcu/callbacks_internal.h"
 #include "core/rcu/grace_period.h"
 #include "core/sched/runtime.h"
 
 namespace racefuzz::rcu {
 
 void TortureAge::retire() const {
-  retired_cookie_.store(get_state_synchronize_rcu(), std::memory_order_relaxed);
+  retired_cookie_.store(internal::CurrentCookie(), std::memory_order_relaxed);
 }
 
 uint64_t TortureAge::age() const {

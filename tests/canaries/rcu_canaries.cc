@@ -517,5 +517,105 @@ RACEFUZZ_CANARY(rcu_synchronize_in_callback,
                     .clean = [] { SynchronizeInCallback<false>(); },
                 });
 
+// The requirements' memory-barrier guarantee 2, their lock-free flag example: a read-side section
+// that ends after synchronize_rcu() returned began after everything the updater did before calling
+// it, so a flag written before the call is seen, with no race, by a reader that does not go through
+// an RCU pointer. The violation writes the flag after synchronize_rcu() instead: nothing orders it
+// before the reader. (The clean twin was a false TSan race while no edge gave guarantee 2.)
+int g_flag = 0;
+
+template <bool kFlagAfter>
+void FlagAroundSynchronize() {
+  g_flag = 0;
+  Atomic<int> returned(0, "returned");
+  RunThreads({[&] {
+                for (;;) {
+                  rcu::Guard g = rcu::read_lock();
+                  if (returned.load(std::memory_order_relaxed) == 1) {
+                    if (g_flag != 1) std::abort();
+                    break;
+                  }
+                }
+              },
+              [&] {
+                if (!kFlagAfter) g_flag = 1;
+                rcu::synchronize_rcu();
+                if (kFlagAfter) g_flag = 1;
+                returned.store(1, std::memory_order_relaxed);
+              }});
+}
+
+RACEFUZZ_CANARY(rcu_flag_before_synchronize_rcu,
+                {
+                    .clause = "a read-side section that ends after synchronize_rcu() returned "
+                              "began after everything the updater did before calling it",
+                    .builds = kTsan,
+                    .expect = {"WARNING: ThreadSanitizer: data race", "FlagAroundSynchronize",
+                               "racefuzz timeline", "T2 rcu_gp_end",
+                               "SUMMARY: ThreadSanitizer: data race"},
+                    .violate = [] { FlagAroundSynchronize<true>(); },
+                    .clean = [] { FlagAroundSynchronize<false>(); },
+                });
+
+// Guarantee 1, exactly: a grace period orders before its waiter only the sections it waited for.
+// T1 holds the grace period up (its section waits for T0). In the violation, T0's section begins
+// after the grace period recorded T0's quiescent state and ends before the updater (T2) returns;
+// it reads what the updater writes after the grace period: a race the kernel does not order, which
+// a grace period that acquired every reader slot's last section hid. In the clean twin, T0's
+// section began before synchronize_rcu() was called: waited for, so ordered before its return.
+int g_after_gp = 0;
+
+template <bool kReaderAfterStart>
+void ReaderAroundGracePeriodStart() {
+  g_after_gp = 0;
+  Atomic<int> calling(0, "calling");
+  Atomic<int> reader_in(0, "reader_in");
+  Atomic<int> reader_done(0, "reader_done");
+  Atomic<int> holder_in(0, "holder_in");
+  RunThreads({[&] {
+                {
+                  rcu::Guard warm_up = rcu::read_lock();
+                }
+                if (kReaderAfterStart) {
+                  wait_until([&] { return calling.load(std::memory_order_relaxed) == 1; });
+                  for (int i = 0; i < 8; ++i) yield_point("reader_busy");
+                }
+                rcu::Guard g = rcu::read_lock();
+                reader_in.store(1, std::memory_order_relaxed);
+                if (!kReaderAfterStart) {
+                  wait_until([&] { return calling.load(std::memory_order_relaxed) == 1; });
+                }
+                if (g_after_gp != 0) std::abort();
+                g.unlock();
+                reader_done.store(1, std::memory_order_relaxed);
+              },
+              [&] {
+                rcu::Guard g = rcu::read_lock();
+                holder_in.store(1, std::memory_order_relaxed);
+                wait_until([&] { return reader_done.load(std::memory_order_relaxed) == 1; });
+              },
+              [&] {
+                wait_until([&] {
+                  return holder_in.load(std::memory_order_relaxed) == 1 &&
+                         (kReaderAfterStart || reader_in.load(std::memory_order_relaxed) == 1);
+                });
+                calling.store(1, std::memory_order_relaxed);
+                rcu::synchronize_rcu();
+                g_after_gp = 1;
+              }});
+}
+
+RACEFUZZ_CANARY(rcu_reader_after_grace_period_start_not_ordered,
+                {
+                    .clause = "a grace period orders before its return only the read-side "
+                              "sections it waited for (those that began before it started)",
+                    .builds = kTsan,
+                    .expect = {"WARNING: ThreadSanitizer: data race",
+                               "ReaderAroundGracePeriodStart", "racefuzz timeline", "T3 rcu_gp_end",
+                               "SUMMARY: ThreadSanitizer: data race"},
+                    .violate = [] { ReaderAroundGracePeriodStart<true>(); },
+                    .clean = [] { ReaderAroundGracePeriodStart<false>(); },
+                });
+
 }  // namespace
 }  // namespace racefuzz::canary
