@@ -136,6 +136,9 @@ function(racefuzz_add_fuzzer name)
   endforeach()
   if(_dirs AND RACEFUZZ_BUILD_TESTS)
     add_test(NAME ${name}_corpus_replay COMMAND ${name} -runs=0 ${_dirs})
+    # The same in the weak memory model: every kept input is clean under RACEFUZZ_MEMORY=weak too.
+    add_test(NAME ${name}_corpus_replay_weak COMMAND ${name} -runs=0 ${_dirs})
+    set_tests_properties(${name}_corpus_replay_weak PROPERTIES ENVIRONMENT RACEFUZZ_MEMORY=weak)
     # Deterministic mode only: each input's trace must not depend on the inputs run before it.
     add_test(NAME ${name}_order_independent
              COMMAND ${PROJECT_SOURCE_DIR}/tests/fuzz/order_independence.sh $<TARGET_FILE:${name}>

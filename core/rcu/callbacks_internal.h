@@ -20,6 +20,23 @@ void WakeCallbackKthreads();
 // get_state_synchronize_rcu without its happens-before (for the oracles: TortureAge).
 uint64_t CurrentCookie();
 
+// An object's retirement, for TortureAge: the cookie then, and (weak runs) the retiring thread's
+// slot and how many grace periods it had asked for.
+struct Retirement {
+  uint64_t cookie = 0;
+  int slot = 0;
+  uint64_t requests = 0;
+};
+Retirement Retire();
+// The cookie from which completed grace periods order the retirement before every later reader.
+// Outside weak runs, the retirement's own cookie: a grace period that started after it. In weak
+// runs only one that the retiring thread asked for after it (its first request since), since a
+// grace period orders before the sections that begin after it only what its requesters did
+// before asking (guarantee 2): a reader whose section begins after a grace period another thread
+// asked for may still read the retired object's pointer, and that grace period's end then
+// proves nothing about it. A value no grace period reaches while the thread has asked for none.
+uint64_t RetirementCookie(const Retirement& r);
+
 // Deterministic runs: what the caller did so far happens-before every section that begins after
 // grace period `gp`'s quiescent state on its slot (guarantee 2). A no-op elsewhere.
 void ReleaseToReadersAfter(uint64_t gp);

@@ -1,7 +1,9 @@
 #include "core/rcu/grace_period.h"
 
+#include <algorithm>
 #include <array>
 #include <atomic>
+#include <limits>
 
 #include "core/check/report.h"
 #include "core/rcu/callbacks_internal.h"
@@ -142,7 +144,31 @@ uint64_t CurrentCookie() {
 }
 
 void ReleaseToReadersAfter(uint64_t gp) {
-  if (kthreads_available()) happens_before_release(&RunGracePeriods().before[gp % kGpCells]);
+  if (!kthreads_available()) return;
+  happens_before_release(&RunGracePeriods().before[gp % kGpCells]);
+  SlotGracePeriods& sg = RunState().slots[CurrentSlot()];
+  const uint64_t n = sg.requests.load(std::memory_order_relaxed);
+  sg.requested[n % kRequestLog].store(gp, std::memory_order_relaxed);
+  sg.requests.store(n + 1, std::memory_order_relaxed);
+}
+
+Retirement Retire() {
+  Retirement r{.cookie = CurrentCookie()};
+  if (kthreads_available()) {
+    r.slot = CurrentSlot();
+    r.requests = RunState().slots[r.slot].requests.load(std::memory_order_relaxed);
+  }
+  return r;
+}
+
+uint64_t RetirementCookie(const Retirement& r) {
+  if (!kthreads_available() || !weak_memory()) return r.cookie;
+  const SlotGracePeriods& sg = RunState().slots[r.slot];
+  const uint64_t n = sg.requests.load(std::memory_order_relaxed);
+  if (n == r.requests) return std::numeric_limits<uint64_t>::max();
+  const uint64_t first = std::max(r.requests, n > kRequestLog ? n - kRequestLog : 0);
+  // Grace period `gp` (and every later one) orders the retirement: count from gp - 1.
+  return std::max(r.cookie, sg.requested[first % kRequestLog].load(std::memory_order_relaxed) - 1);
 }
 
 void AcquireReaders() {

@@ -17,9 +17,9 @@
 // caller (a lock); they may run concurrently with any number of readers. As in the kernel, the
 // `next` pointers readers follow are written with rcu_assign_pointer (a Release store) when they
 // publish an entry and with a Release store when they unlink one (the kernel's WRITE_ONCE:
-// UnlinkPointer says why), and read with rcu_dereference (a consume load, which TSan treats as
-// acquire): an entry whose fields were written before it was
-// published is seen initialized; a field written after (or a `next` set after the publish) is a
+// UnlinkPointer says why), and read with rcu_dereference (a consume load, which TSan and the weak
+// memory model treat as acquire of the store it read): an entry whose fields were written before it
+// was published is seen initialized; a field written after (or a `next` set after the publish) is a
 // TSan race with the reader. An unlinked entry keeps its `next`, so a reader standing on it goes
 // on; its `prev` (`pprev`) is poisoned (LIST_POISON2), which only updaters read. It may be freed
 // only after a grace period (synchronize_rcu, call_rcu, kfree_rcu): an early free is a use after
@@ -30,6 +30,12 @@
 // optional lockdep expression, e.g. lockdep_is_held(items_lock)): checked at every step
 // ("rcu-list-traversed-outside-reader", the kernel's "RCU-list traversed in non-reader section!!"
 // under CONFIG_PROVE_RCU_LIST). Each step is a yield point, so updates land between the steps.
+//
+// The `next` pointers (and an hlist's `first`) are locations of the weak memory model
+// (RACEFUZZ_MEMORY=weak; RcuPointer): a reader that has not synchronized with an update may read
+// an older `next` than the newest, as far as coherence and happens-before allow (docs/design.md,
+// "Rcu and the RCU lists in the weak model"). The updaters' plain writes of an entry's own `next`
+// before it is published (list_add_rcu's entry->next = next) stay plain: TSan sees them.
 #ifndef RACEFUZZ_CORE_RCU_LIST_H_
 #define RACEFUZZ_CORE_RCU_LIST_H_
 
@@ -41,9 +47,15 @@
 
 #include "core/check/report.h"
 #include "core/rcu/read_side.h"
+#include "core/sched/memory/field.h"
 #include "core/sched/runtime.h"
 
 namespace racefuzz::rcu {
+
+// A pointer that readers follow with rcu_dereference (the kernel's `__rcu` annotation): a
+// weak-memory location, plainly readable and writable by the (serialized) updaters.
+template <typename P>
+using RcuPointer = racefuzz::internal::memory::ModelledField<P*>;
 
 namespace internal {
 
@@ -57,19 +69,20 @@ P* Poison2() {
   return reinterpret_cast<P*>(kListPoison2);
 }
 
-// rcu_dereference of a `next` pointer: a consume load (TSan: acquire), a yield point before it.
+// rcu_dereference of a `next` pointer: a consume load (TSan and the weak memory model: acquire of
+// the store it read), a yield point before it.
 template <typename P>
-P* DereferenceNext(P* const& next) {
+P* DereferenceNext(const RcuPointer<P>& next) {
   yield_point("rcu_list_next");
-  return std::atomic_ref<P*>(const_cast<P*&>(next)).load(std::memory_order_consume);
+  return next.load(std::memory_order_consume);
 }
 
 // rcu_assign_pointer: publishes `value` (every write to it before this is seen by a reader that
 // reads the pointer).
 template <typename P>
-void AssignPointer(P*& slot, P* value) {
+void AssignPointer(RcuPointer<P>& slot, P* value) {
   yield_point("rcu_assign_pointer");
-  std::atomic_ref<P*>(slot).store(value, std::memory_order_release);
+  slot.store(value, std::memory_order_release, "rcu_assign_pointer");
 }
 
 // The store that unlinks an entry: its predecessor's `next` now points to its successor. The
@@ -80,9 +93,9 @@ void AssignPointer(P*& slot, P* value) {
 // unlinker's own earlier writes before such a reader: an over-approximation, but an unlinker
 // writes nothing a reader reads.
 template <typename P>
-void UnlinkPointer(P*& slot, P* value) {
+void UnlinkPointer(RcuPointer<P>& slot, P* value) {
   yield_point("rcu_list_unlink");
-  std::atomic_ref<P*>(slot).store(value, std::memory_order_release);
+  slot.store(value, std::memory_order_release, "rcu_list_unlink");
 }
 
 // Reports "rcu-list-traversed-outside-reader" unless the caller is a reader or `cond` holds.
@@ -97,11 +110,11 @@ void CheckListTraversal(bool cond, const char* op);
 // n->next->prev == n and n->prev->next == n; an unlinked entry's prev is LIST_POISON2 and its next
 // is the node it was unlinked before (a reader standing on it goes on from there).
 struct list_head {
-  list_head() : next(this), prev(this) {}
+  list_head() : next(this, "rcu_list_next"), prev(this) {}
   list_head(const list_head&) = delete;
   list_head& operator=(const list_head&) = delete;
 
-  list_head* next;
+  RcuPointer<list_head> next;
   list_head* prev;
 };
 
@@ -111,18 +124,18 @@ struct hlist_node {
   hlist_node(const hlist_node&) = delete;
   hlist_node& operator=(const hlist_node&) = delete;
 
-  hlist_node* next = nullptr;
-  hlist_node** pprev = nullptr;
+  RcuPointer<hlist_node> next{nullptr, "rcu_list_next"};
+  RcuPointer<hlist_node>* pprev = nullptr;  // the `next` (or `first`) that points to this node
 };
 struct hlist_head {
-  hlist_node* first = nullptr;
+  RcuPointer<hlist_node> first{nullptr, "rcu_list_next"};
 };
 
 // list_add_rcu: inserts `entry` right after `head` (at the front). Safety: updaters serialized;
 // `entry` is on no list and its fields are written before the call.
 inline void list_add_rcu(list_head* entry, list_head* head) {
-  list_head* next = head->next;
-  entry->next = next;
+  list_head* next = head->next.get();
+  entry->next.set(next);
   entry->prev = head;
   internal::AssignPointer(head->next, entry);
   next->prev = entry;
@@ -131,7 +144,7 @@ inline void list_add_rcu(list_head* entry, list_head* head) {
 // list_add_tail_rcu: inserts `entry` right before `head` (at the back). Safety: as list_add_rcu.
 inline void list_add_tail_rcu(list_head* entry, list_head* head) {
   list_head* prev = head->prev;
-  entry->next = head;
+  entry->next.set(head);
   entry->prev = prev;
   internal::AssignPointer(prev->next, entry);
   head->prev = entry;
@@ -140,7 +153,7 @@ inline void list_add_tail_rcu(list_head* entry, list_head* head) {
 // list_del_rcu: unlinks `entry`; readers standing on it go on to its successor. Safety:
 // updaters serialized; `entry` is on a list; it is freed only after a grace period.
 inline void list_del_rcu(list_head* entry) {
-  list_head* next = entry->next;
+  list_head* next = entry->next.get();
   list_head* prev = entry->prev;
   next->prev = prev;
   internal::UnlinkPointer(prev->next, next);
@@ -150,17 +163,17 @@ inline void list_del_rcu(list_head* entry) {
 // list_replace_rcu: puts `entry` in `old`'s place. Safety: as list_add_rcu for `entry` and
 // list_del_rcu for `old`.
 inline void list_replace_rcu(list_head* old, list_head* entry) {
-  entry->next = old->next;
+  entry->next.set(old->next.get());
   entry->prev = old->prev;
   internal::AssignPointer(entry->prev->next, entry);
-  entry->next->prev = entry;
+  entry->next.get()->prev = entry;
   old->prev = internal::Poison2<list_head>();
 }
 
 // hlist_add_head_rcu: inserts `n` at the front of bucket `h`. Safety: as list_add_rcu.
 inline void hlist_add_head_rcu(hlist_node* n, hlist_head* h) {
-  hlist_node* first = h->first;
-  n->next = first;
+  hlist_node* first = h->first.get();
+  n->next.set(first);
   n->pprev = &h->first;
   internal::AssignPointer(h->first, n);
   if (first != nullptr) first->pprev = &n->next;
@@ -168,29 +181,29 @@ inline void hlist_add_head_rcu(hlist_node* n, hlist_head* h) {
 
 // hlist_add_behind_rcu: inserts `n` right after `prev`. Safety: as list_add_rcu.
 inline void hlist_add_behind_rcu(hlist_node* n, hlist_node* prev) {
-  n->next = prev->next;
+  n->next.set(prev->next.get());
   n->pprev = &prev->next;
   internal::AssignPointer(prev->next, n);
-  if (n->next != nullptr) n->next->pprev = &n->next;
+  if (n->next.get() != nullptr) n->next.get()->pprev = &n->next;
 }
 
 // hlist_del_rcu: unlinks `n`; readers standing on it go on. Safety: as list_del_rcu.
 inline void hlist_del_rcu(hlist_node* n) {
-  hlist_node* next = n->next;
-  hlist_node** pprev = n->pprev;
+  hlist_node* next = n->next.get();
+  RcuPointer<hlist_node>* pprev = n->pprev;
   internal::UnlinkPointer(*pprev, next);
   if (next != nullptr) next->pprev = pprev;
-  n->pprev = internal::Poison2<hlist_node*>();
+  n->pprev = internal::Poison2<RcuPointer<hlist_node>>();
 }
 
 // hlist_replace_rcu: puts `n` in `old`'s place. Safety: as list_replace_rcu.
 inline void hlist_replace_rcu(hlist_node* old, hlist_node* n) {
-  hlist_node* next = old->next;
-  n->next = next;
+  hlist_node* next = old->next.get();
+  n->next.set(next);
   n->pprev = old->pprev;
   internal::AssignPointer(*n->pprev, n);
   if (next != nullptr) next->pprev = &n->next;
-  old->pprev = internal::Poison2<hlist_node*>();
+  old->pprev = internal::Poison2<RcuPointer<hlist_node>>();
 }
 
 // The entries of an RCU list, as a range: `for (T* e : list_for_each_entry_rcu<T>(head))`, T

@@ -10,11 +10,23 @@
 //                                                  old.reset();  // synchronize_rcu(), then free
 //
 // Memory order: the kernel's dereference is a Relaxed load paired by address dependency with the
-// Release store in copy_update. TSan has no notion of address dependency, so dereference() loads
-// with memory_order_consume, which compilers and TSan treat as acquire: a publish that is not
-// Release (the planted bug rcu-publish-relaxed), or a write to the object after it was published,
-// is then reported by TSan as a race with the reader, as it would be a real bug on a weakly ordered
-// CPU.
+// Release store in copy_update. Neither C++ nor TSan orders by dependency, so dereference() loads
+// with memory_order_consume, which compilers, TSan and the weak memory model treat as acquire: a
+// publish that is not Release (the planted bug rcu-publish-relaxed), or a write to the object after
+// it was published, is then reported by TSan as a race with the reader, as it would be a real bug
+// on a weakly ordered CPU.
+//
+// The pointer is a location of the weak memory model (RACEFUZZ_MEMORY=weak, core/sched/memory):
+// dereference is consume promoted to acquire *of the store it read*: the input may make a reader
+// read an older pointer than the newest where coherence and happens-before allow (a reader that
+// has not synchronized with the update, e.g. one whose section began before the grace period's
+// quiescent state on its slot), and the reader then synchronizes with the store of that older
+// pointer only. copy_update, replace and replace_pointer store with Release (null: relaxed);
+// access_pointer, dereference_protected and the updater's own read are relaxed. What the promotion
+// cannot find: a bug that needs a compiler to break the dependency (a reader that compares the
+// pointer with a known one and then reads through the known one), and the LKMM's ordering of the
+// reader's later plain accesses by dependency beyond the pointer itself (which is at most the
+// acquire the promotion gives: racefuzz is stronger there, never weaker).
 #ifndef RACEFUZZ_CORE_RCU_RCU_H_
 #define RACEFUZZ_CORE_RCU_RCU_H_
 
@@ -28,6 +40,7 @@
 #include "core/rcu/foreign_ownable.h"
 #include "core/rcu/grace_period.h"
 #include "core/rcu/read_side.h"
+#include "core/sched/memory/field.h"
 #include "core/sched/runtime.h"
 
 namespace racefuzz::rcu {
@@ -167,8 +180,8 @@ class Rcu {
   using Traits = ForeignOwnableTraits<P>;
 
   // `id` names the pointer in the timeline ("rcu_dereference rcu 2").
-  explicit Rcu(P p, uint64_t id = 0) : ptr_(Traits::into_foreign(std::move(p))), id_(id) {}
-  explicit Rcu(std::nullptr_t, uint64_t id = 0) : ptr_(nullptr), id_(id) {}
+  explicit Rcu(P p, uint64_t id = 0) : ptr_(Traits::into_foreign(std::move(p)), "rcu"), id_(id) {}
+  explicit Rcu(std::nullptr_t, uint64_t id = 0) : ptr_(nullptr, "rcu"), id_(id) {}
   Rcu(const Rcu&) = delete;
   Rcu& operator=(const Rcu&) = delete;
 
@@ -197,8 +210,9 @@ class Rcu {
   std::optional<Borrow<T>> dereference(const Guard& guard) const {
     guard.check_owner("dereferences an Rcu with an RCU read guard");
     yield_point("rcu_dereference", {"rcu", id_});
-    // Ordering: consume pairs with the Release store in copy_update (the kernel relies on the
-    // address dependency of a Relaxed load; see the file comment).
+    // Ordering: consume (acquire of the store it read) pairs with the Release store in
+    // copy_update (the kernel relies on the address dependency of a Relaxed load; see the file
+    // comment).
     void* p = ptr_.load(std::memory_order_consume);
     if (p == nullptr) return std::nullopt;
     // SAFETY: p is non-null so it came from into_foreign; the guard's section prevents the grace
@@ -225,11 +239,11 @@ class Rcu {
       void* p = Traits::into_foreign(std::move(*next));
       yield_point("rcu_assign_pointer", {"rcu", id_});
       // Ordering: Release pairs with the consume load in dereference().
-      ptr_.store(p, std::memory_order_release);
+      ptr_.store(p, std::memory_order_release, "rcu_assign_pointer");
     } else {
       yield_point("rcu_assign_null", {"rcu", id_});
       // Ordering: storing null publishes nothing.
-      ptr_.store(nullptr, std::memory_order_relaxed);
+      ptr_.store(nullptr, std::memory_order_relaxed, "rcu_assign_null");
     }
     if (old == nullptr) return std::nullopt;
     return RcuOld<P>(old);
@@ -307,7 +321,7 @@ class Rcu {
     Rcu& rcu_;
   };
 
-  std::atomic<void*> ptr_;
+  racefuzz::internal::memory::ModelledField<void*> ptr_;  // a weak-memory location
   std::atomic<int> updater_{kIdle};
   uint64_t id_;
 };

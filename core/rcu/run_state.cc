@@ -18,6 +18,7 @@ void RcuRunState::Reset() {
     slots[q].quiescent.store(0, std::memory_order_relaxed);
     slots[q].acquired.store(0, std::memory_order_relaxed);
     slots[q].reads.store(false, std::memory_order_relaxed);
+    slots[q].requests.store(0, std::memory_order_relaxed);
     CallbackQueue& cq = queues[q];
     cq.queued.store(0, std::memory_order_relaxed);
     cq.invoked.store(0, std::memory_order_relaxed);

@@ -29,6 +29,11 @@ namespace racefuzz::rcu::internal {
 // begins no section for 62 grace periods (docs/rcu.md).
 inline constexpr int kGpCells = 64;
 
+// Requests kept per reader slot (SlotGracePeriods::requested). An older one is forgotten: an age
+// then begins at a later request (smaller: the oracle may miss a bug there, never report a false
+// one).
+inline constexpr int kRequestLog = 16;
+
 // Grace periods of one run (grace_period.cc).
 //
 // Invariants: completed <= started <= completed + 1 (grace periods are serialized); all start at 0
@@ -91,6 +96,11 @@ struct SlotGracePeriods {
   // before its quiescent state, to let the input choose whether a reader about to begin is waited
   // for or ordered after the grace period's start.
   std::atomic<bool> reads{false};
+  // The grace periods the slot's thread has asked for (get_state_synchronize_rcu and every
+  // request made through it), the last kRequestLog of them by request number: where TortureAge's
+  // age begins in weak runs (RetirementCookie).
+  std::atomic<uint64_t> requests{0};
+  std::array<std::atomic<uint64_t>, kRequestLog> requested{};
 };
 
 class RcuRunState final : public ModelState {

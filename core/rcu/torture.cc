@@ -7,13 +7,22 @@
 
 namespace racefuzz::rcu {
 
+// Relaxed: the oracle adds no happens-before (the retirement's slot and request count matter in
+// deterministic runs only, one OS thread, where the reader sees all three stores).
 void TortureAge::retire() const {
-  retired_cookie_.store(internal::CurrentCookie(), std::memory_order_relaxed);
+  const internal::Retirement r = internal::Retire();
+  retired_slot_.store(r.slot, std::memory_order_relaxed);
+  retired_requests_.store(r.requests, std::memory_order_relaxed);
+  retired_cookie_.store(r.cookie, std::memory_order_relaxed);
 }
 
 uint64_t TortureAge::age() const {
   const uint64_t cookie = retired_cookie_.load(std::memory_order_relaxed);
-  return cookie == kLive ? 0 : grace_periods_since(cookie);
+  if (cookie == kLive) return 0;
+  return grace_periods_since(
+      internal::RetirementCookie({.cookie = cookie,
+                                  .slot = retired_slot_.load(std::memory_order_relaxed),
+                                  .requests = retired_requests_.load(std::memory_order_relaxed)}));
 }
 
 void TortureAge::check(const char* what, uint64_t id) const {

@@ -67,6 +67,10 @@ void NoteThreadId(ThreadId t);
 // runs, and in a sequential run).
 inline Mode current_mode() { return internal::g_active.mode; }
 
+// Whether the active run follows the weak memory model (a deterministic run with
+// RACEFUZZ_MEMORY=weak): a load may read an older store than the newest.
+inline bool weak_memory() { return internal::g_active.memory != nullptr; }
+
 // The simulated thread running now, or kNoThread (outside a run, or on the thread that runs setup).
 ThreadId current_thread();
 

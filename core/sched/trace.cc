@@ -99,7 +99,7 @@ std::string ThreadName(ThreadId t) {
 
 // "flag = 0 (stale: reads #12 T0 atomic_store flag = 0; #17 T0 atomic_store flag = 1 not yet
 // visible)".
-std::string FormatAtomic(const char* name, const AtomicNote& n) {
+std::string FormatAtomic(const std::string& name, const AtomicNote& n) {
   const auto value = [&](uint64_t bits) {
     return internal::memory::FormatValue(static_cast<internal::memory::ValueKind>(n.kind), n.size,
                                          bits);
@@ -123,7 +123,11 @@ RACEFUZZ_SCHED_INTERNAL std::string Trace::Format(const Event& e) {
   std::string s = ThreadName(e.thread);
   absl::StrAppend(&s, " ", e.op);
   if (e.atomic.set && e.object.kind != nullptr) {
-    absl::StrAppend(&s, " ", FormatAtomic(e.object.kind, e.atomic));
+    // An Atomic's events name it alone ("flag"); a model's name the object ("rcu#3").
+    absl::StrAppend(
+        &s, " ",
+        FormatAtomic(e.object.id == 0 ? std::string(e.object.kind) : ObjectName(e.object),
+                     e.atomic));
   } else if (e.object.kind != nullptr) {
     absl::StrAppend(&s, " ", ObjectName(e.object));
   }

@@ -2,6 +2,7 @@
 
 #include <cstring>
 
+#include "core/sched/harness.h"
 #include "core/sched/round_robin_schedule.h"
 #include "core/sched/scheduler.h"
 
@@ -27,9 +28,13 @@ unsigned ThisBuild() {
 
 void RunThreads(std::initializer_list<std::function<void()>> bodies) {
   RoundRobinSchedule rr;
-  Scheduler::Get().Run(rr, [&] {
-    for (const auto& body : bodies) spawn(body);
-  });
+  // RACEFUZZ_MEMORY=weak runs them in the weak memory model (round-robin reads the newest store;
+  // TSan's edges then come from the model).
+  Scheduler::Get().Run(rr,
+                       [&] {
+                         for (const auto& body : bodies) spawn(body);
+                       },
+                       {.memory = GetHarnessConfig().memory});
 }
 
 }  // namespace racefuzz::canary

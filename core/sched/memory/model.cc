@@ -203,7 +203,8 @@ RACEFUZZ_SCHED_INTERNAL void Model::ReadNewest(AtomicState& s, std::memory_order
   if (sc) ScJoin(t);
 }
 
-RACEFUZZ_SCHED_INTERNAL void Model::Store(AtomicState& s, uint64_t value, std::memory_order mo) {
+RACEFUZZ_SCHED_INTERNAL void Model::Store(AtomicState& s, uint64_t value, std::memory_order mo,
+                                          const char* op) {
   ThreadView& t = Current();
   Location& loc = locations_[s.location];
   const bool sc = mo == std::memory_order_seq_cst;
@@ -214,7 +215,7 @@ RACEFUZZ_SCHED_INTERNAL void Model::Store(AtomicState& s, uint64_t value, std::m
   m.value = value;
   m.step = ActiveScheduler().last_event();
   m.writer = ActiveScheduler().current();
-  m.op = "atomic_store";
+  m.op = op;
   Annotate(loc, value, ts, false);
   if (IsRelease(mo)) {
     Copy(m.view, t.cur);
@@ -226,6 +227,21 @@ RACEFUZZ_SCHED_INTERNAL void Model::Store(AtomicState& s, uint64_t value, std::m
     m.cell = t.rel_cell;
   }
   if (sc) ScJoin(t);
+}
+
+RACEFUZZ_SCHED_INTERNAL void Model::PlainStore(AtomicState& s, uint64_t value) {
+  ThreadView& t = Current();
+  Location& loc = locations_[s.location];
+  const uint32_t ts = loc.next_ts++;
+  t.cur.ts[s.location] = ts;
+  Message& m = loc.at(ts);
+  m.value = value;
+  m.step = ActiveScheduler().last_event();
+  m.writer = ActiveScheduler().current();
+  m.op = "plain_store";
+  Zero(m.view);
+  m.view.ts[s.location] = ts;
+  m.cell = nullptr;
 }
 
 RACEFUZZ_SCHED_INTERNAL void Model::Rmw(AtomicState& s, uint64_t value, std::memory_order mo,
@@ -333,9 +349,14 @@ RACEFUZZ_SCHED_INTERNAL bool Track(AtomicState& s, const void* addr, const char*
 RACEFUZZ_SCHED_INTERNAL uint64_t Load(AtomicState& s, std::memory_order mo) {
   return Active().Load(s, mo);
 }
-RACEFUZZ_SCHED_INTERNAL void Store(AtomicState& s, uint64_t value, std::memory_order mo) {
-  Active().Store(s, value, mo);
+RACEFUZZ_SCHED_INTERNAL void Store(AtomicState& s, uint64_t value, std::memory_order mo,
+                                   const char* op) {
+  Active().Store(s, value, mo, op);
 }
+RACEFUZZ_SCHED_INTERNAL void PlainStore(AtomicState& s, uint64_t value) {
+  Active().PlainStore(s, value);
+}
+RACEFUZZ_SCHED_INTERNAL bool Tracked(const AtomicState& s) { return Active().Tracked(s); }
 RACEFUZZ_SCHED_INTERNAL void Rmw(AtomicState& s, uint64_t value, std::memory_order mo,
                                  const char* op) {
   Active().Rmw(s, value, mo, op);

@@ -100,7 +100,15 @@ class Model {
              uint8_t size);
   // The access itself, on a tracked location (Track returned true just before).
   uint64_t Load(AtomicState& s, std::memory_order mo);
-  void Store(AtomicState& s, uint64_t value, std::memory_order mo);
+  // A store; `op` names it where a stale load shows it ("atomic_store", "rcu_assign_pointer").
+  void Store(AtomicState& s, uint64_t value, std::memory_order mo, const char* op);
+  // A plain (non-atomic) write of `value` to a location the run already tracks (Tracked): the
+  // newest store from then on, carrying no view (a load that may read it is hb-after it, or races
+  // with it, which TSan reports on the real write). Not shown in the timeline.
+  void PlainStore(AtomicState& s, uint64_t value);
+  // Whether this run tracks `s` already (a plain write to an untracked location needs no model:
+  // the location's first access takes the real value as its initial store).
+  bool Tracked(const AtomicState& s) const { return s.run == run_; }
   // A read-modify-write `op` ("atomic_add"): reads the newest store and stores `value`.
   void Rmw(AtomicState& s, uint64_t value, std::memory_order mo, const char* op);
   // A read of the newest store (a failed compare-exchange).
@@ -148,7 +156,9 @@ class Model {
 bool Track(AtomicState& s, const void* addr, const char* name, uint64_t newest, ValueKind kind,
            uint8_t size);
 uint64_t Load(AtomicState& s, std::memory_order mo);
-void Store(AtomicState& s, uint64_t value, std::memory_order mo);
+void Store(AtomicState& s, uint64_t value, std::memory_order mo, const char* op = "atomic_store");
+void PlainStore(AtomicState& s, uint64_t value);
+bool Tracked(const AtomicState& s);
 void Rmw(AtomicState& s, uint64_t value, std::memory_order mo, const char* op);
 void ReadNewest(AtomicState& s, std::memory_order mo);
 void Fence(std::memory_order mo);
