@@ -111,6 +111,10 @@ class RcuRunState final : public ModelState {
   // Per reader slot: 1 + the queue whose callback the slot's thread is invoking now, or 0. Each
   // entry is written by its slot's thread only (relaxed).
   std::array<std::atomic<int>, kSlots> invoking{};
+  // Per reader slot: how many SRCU domains its thread is inside a read-side section of (srcu.cc),
+  // so that a thread exiting inside one is reported. Written by its slot's thread only (relaxed);
+  // checked and reset by srcu.cc's run end hook.
+  std::array<std::atomic<int>, kSlots> srcu_sections{};
 
   // The end of a run, once nothing is pending: back to the state every run starts from.
   //

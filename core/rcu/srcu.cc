@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <deque>
 #include <optional>
+#include <string>
 #include <utility>
 
 #include "absl/strings/str_format.h"
@@ -207,6 +208,41 @@ void SrcuKthread(std::shared_ptr<SrcuState> keep) {
   st.kthread_spawned.store(false, std::memory_order_relaxed);
 }
 
+// "T2", or what slot 0 stands for.
+std::string Who(int slot) {
+  return slot == 0 ? std::string("code outside the simulated threads (the run's setup)")
+                   : absl::StrFormat("T%d", slot - 1);
+}
+
+// Reports "srcu-read-lock-leaked" if `slot`'s thread is inside an SRCU section. `where` names the
+// point at which it must not be, with %s for Who(slot).
+void CheckNoSrcuSectionOpen(int slot, const absl::FormatSpec<std::string>& where) {
+  const int open = internal::RunState().srcu_sections[slot].load(std::memory_order_relaxed);
+  RACEFUZZ_CONTRACT(open == 0, "srcu-read-lock-leaked",
+                    "%s inside read-side critical sections of %d SRCU domain(s) (an "
+                    "srcu_read_lock with no srcu_read_unlock): every later grace period of the "
+                    "domain would wait for it forever (lockdep: \"lock held at task exit time\")",
+                    absl::StrFormat(where, Who(slot)), open);
+}
+
+// Thread exit hook: a simulated thread must leave its SRCU sections before it finishes.
+void OnThreadExit(ThreadId finished) { CheckNoSrcuSectionOpen(finished + 1, "%s exited"); }
+
+// Run end hook: code outside the simulated threads must have left its sections too; then the
+// counts start the next run from zero.
+void OnRunEnd() {
+  CheckNoSrcuSectionOpen(0, "the run ended with %s");
+  for (std::atomic<int>& open : internal::RunState().srcu_sections) {
+    open.store(0, std::memory_order_relaxed);
+  }
+}
+
+[[maybe_unused]] const bool g_hooks_registered = [] {
+  add_thread_exit_hook(&OnThreadExit);
+  add_run_end_hook(&OnRunEnd);
+  return true;
+}();
+
 }  // namespace
 
 srcu_struct::srcu_struct(const char* name) : state_(std::make_shared<internal::SrcuState>(name)) {}
@@ -239,6 +275,8 @@ int srcu_read_lock(srcu_struct* ssp) {
   yield_point("srcu_read_lock", DomainObject(st));
   const int idx = static_cast<int>(st.idx.load(std::memory_order_relaxed) & 1);
   if (Nesting(s) == 0) {
+    std::atomic<int>& open = internal::RunState().srcu_sections[internal::CurrentSlot()];
+    open.store(open.load(std::memory_order_relaxed) + 1, std::memory_order_relaxed);
     // Outermost: a new section of the domain (seq_cst in threads mode, as RCU's reader slots).
     const uint64_t next = s.seq.load(std::memory_order_relaxed) + 1;
     if (current_mode() == Mode::kDeterministic) {
@@ -272,6 +310,8 @@ void srcu_read_unlock(srcu_struct* ssp, int idx) {
   s.nesting[idx].store(s.nesting[idx].load(std::memory_order_relaxed) - 1,
                        std::memory_order_relaxed);
   if (open == 1) {
+    std::atomic<int>& sections = internal::RunState().srcu_sections[internal::CurrentSlot()];
+    sections.store(sections.load(std::memory_order_relaxed) - 1, std::memory_order_relaxed);
     // Outermost unlock: everything the section did happens-before the end of a grace period that
     // waited for it.
     const uint64_t next = s.seq.load(std::memory_order_relaxed) + 1;

@@ -70,9 +70,10 @@ void cleanup_srcu_struct(srcu_struct* ssp);
 // srcu_read_unlock must be given. The section may sleep (Mutex::lock, wait_for_completion, ...):
 // RCU's might_sleep checks do not apply to it.
 //
-// Safety: the section must end (srcu_read_unlock) on the same thread; synchronize_srcu(ssp)
-// inside it waits for itself (a deadlock the engine reports), while another domain's grace
-// period does not wait for it.
+// Safety: the section must end (srcu_read_unlock) on the same thread, before it exits (contract
+// check "srcu-read-lock-leaked" at its exit, or at the run's end for a run's setup);
+// synchronize_srcu(ssp) inside it waits for itself (a deadlock the engine reports), while another
+// domain's grace period does not wait for it.
 int srcu_read_lock(srcu_struct* ssp);
 
 // Leaves the read-side critical section of `ssp` that srcu_read_lock returned `idx` for.

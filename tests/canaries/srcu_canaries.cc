@@ -182,5 +182,29 @@ RACEFUZZ_CANARY(srcu_flag_before_synchronize_srcu,
                     .clean = [] { FlagAroundSynchronize<false>(); },
                 });
 
+// A reader returns from its work inside an SRCU section (an early return that skips the unlock);
+// the twin unlocks on that path too.
+template <bool kLeak>
+void ReturnInsideSection() {
+  srcu_struct ss("ss");
+  RunThreads({[&] {
+    const int idx = rcu::srcu_read_lock(&ss);
+    if (kLeak) return;
+    rcu::srcu_read_unlock(&ss, idx);
+  }});
+}
+
+RACEFUZZ_CANARY(srcu_read_lock_leaked_at_thread_exit,
+                {
+                    .clause = "a thread leaves its SRCU read-side sections before it exits",
+                    .builds = kAll,
+                    .expect = {"ERROR: racefuzz: contract violation: srcu-read-lock-leaked",
+                               "T0 exited inside read-side critical sections of 1 SRCU domain(s)",
+                               "racefuzz timeline", "T0 srcu_read_lock ss#0",
+                               "SUMMARY: racefuzz: srcu-read-lock-leaked"},
+                    .violate = [] { ReturnInsideSection<true>(); },
+                    .clean = [] { ReturnInsideSection<false>(); },
+                });
+
 }  // namespace
 }  // namespace racefuzz::canary
