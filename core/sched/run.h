@@ -21,6 +21,7 @@ class Trace;
 
 namespace internal {
 
+class HeapThreads;
 class ModelStates;
 
 // What executes a run's simulated threads: the deterministic Scheduler, the ThreadPool (threads
@@ -61,6 +62,9 @@ struct Run {
   memory::Model* memory = nullptr;
   // The models' per-run states (model_state.h), owned by the engine; null: the no run's.
   ModelStates* models = nullptr;
+  // Deterministic runs only: who allocated and freed each heap block (heap_threads.h; recorded and
+  // printed under ASan only).
+  HeapThreads* heap = nullptr;
 };
 
 // Installs `run` for the scope's lifetime and restores the previous one (the "no run", or the run a

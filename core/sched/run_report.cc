@@ -7,6 +7,7 @@
 #include "absl/strings/str_format.h"
 #include "core/check/report.h"
 #include "core/sched/happens_before.h"
+#include "core/sched/heap_threads.h"
 #include "core/sched/run.h"
 #include "core/sched/trace.h"
 
@@ -54,9 +55,11 @@ void ContractViolation(absl::string_view clause, absl::string_view details) {
 
 // Every sanitizer calls this with its SUMMARY line at the end of a report: racefuzz prints the
 // timeline of the run just before it, so a TSan race or an ASan use-after-free reads with the
-// interleaving that led to it.
+// interleaving that led to it. Under an ASan report, first the simulated threads of the access, the
+// free and the allocation (heap_threads.h): ASan itself sees one OS thread.
 extern "C" void __sanitizer_report_error_summary(const char* summary) {
   racefuzz::TsanIgnoreScope hidden;
+  racefuzz::internal::PrintHeapThreads();
   const std::string timeline = racefuzz::RunTimeline();
   std::fwrite(timeline.data(), 1, timeline.size(), stderr);
   absl::FPrintF(stderr, "%s\n", summary);

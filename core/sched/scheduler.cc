@@ -41,6 +41,8 @@ RACEFUZZ_SCHED_INTERNAL void Scheduler::Run(ScheduleSource& source, absl::Functi
                        .schedule_name = source.name()};
   models_.CreateMissing();
   run_.models = &models_;
+  heap_threads_.BeginRun();
+  run_.heap = &heap_threads_;
   if (options.memory == MemoryMode::kWeak) {
     memory_.Reset();
     run_.memory = &memory_;

@@ -23,6 +23,7 @@
 #include "absl/functional/any_invocable.h"
 #include "absl/functional/function_ref.h"
 #include "core/sched/fiber.h"
+#include "core/sched/heap_threads.h"
 #include "core/sched/interleaving_coverage.h"
 #include "core/sched/memory/memory_mode.h"
 #include "core/sched/memory/model.h"
@@ -134,6 +135,7 @@ class Scheduler final : public internal::Engine {
 
   internal::ThreadTable threads_;
   internal::ModelStates models_;             // the models' per-run states, installed in every run
+  internal::HeapThreads heap_threads_;       // who allocated and freed each heap block (ASan)
   internal::InterleavingCoverage coverage_;  // used when options_.interleaving_coverage
   internal::FiberContext main_;
   ScheduleSource* source_ = nullptr;

@@ -91,11 +91,11 @@ RACEFUZZ_SCHED_INTERNAL std::vector<Event> Trace::Last(size_t n) const {
   return out;
 }
 
-namespace {
-
 std::string ThreadName(ThreadId t) {
   return t == kNoThread ? std::string("main") : absl::StrFormat("T%d", t);
 }
+
+namespace {
 
 // "flag = 0 (stale: reads #12 T0 atomic_store flag = 0; #17 T0 atomic_store flag = 1 not yet
 // visible)".

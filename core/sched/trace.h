@@ -21,6 +21,9 @@ namespace racefuzz {
 // that an id never reads as a value ("T3 atomic_load r2_has_it#0", not "... r2_has_it 0").
 std::string ObjectName(const Object& obj);
 
+// A simulated thread as every report names it: "T2", or "main" for kNoThread (the run's setup).
+std::string ThreadName(ThreadId t);
+
 // "racefuzz: trace hash 0123456789abcdef (input schedule)\n": the line RACEFUZZ_TRACE=1 prints
 // after a run's timeline and under a report, so runs and crashing inputs compare by hash.
 std::string TraceHashLine(uint64_t hash, std::string_view schedule_name);

@@ -156,12 +156,14 @@ std::map<std::string, std::string> SourceKinds() {
 
 // Every kind a canary expects to see reported ("racefuzz: <kind>").
 std::map<std::string, std::string> CanaryKinds() {
-  static const std::regex kReport("racefuzz: (contract violation: )?([a-z][a-z0-9-]*)");
+  // A report's ERROR or SUMMARY line; not racefuzz's lines under a sanitizer's report.
+  static const std::regex kReport(
+      "(ERROR|SUMMARY): racefuzz: (contract violation: )?([a-z][a-z0-9-]*)");
   std::map<std::string, std::string> kinds;
   for (const Canary& c : All()) {
     for (const std::string& want : c.expect) {
       std::smatch m;
-      if (std::regex_search(want, m, kReport)) kinds.emplace(m[2], c.name);
+      if (std::regex_search(want, m, kReport)) kinds.emplace(m[3], c.name);
     }
   }
   return kinds;
