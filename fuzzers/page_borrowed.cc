@@ -14,6 +14,7 @@
 
 #include "core/page/borrowed.h"
 #include "core/page/pool.h"
+#include "core/sched/trace.h"
 #include "fuzzers/common/harness.h"
 #include "fuzzers/page_fuzz.h"
 
@@ -74,8 +75,8 @@ class PageBorrowedWorld {
           size_t n = 0;
           uint64_t last = 0;
           for (page::BorrowedPage p : buf_->page_iter()) {
-            RACEFUZZ_CONTRACT(p->id() > last, "page-iter-order", "page %d after page %d", p->id(),
-                              last);
+            RACEFUZZ_CONTRACT(p->id() > last, "page-iter-order", "%s after %s",
+                              ObjectName({"page", p->id()}), ObjectName({"page", last}));
             last = p->id();
             ++n;
           }
@@ -105,7 +106,8 @@ class PageBorrowedWorld {
             // SAFETY: private destination; the discipline excludes overlapping writes.
             Check(p->read_raw(mine, r.off, r.len));
             RACEFUZZ_CONTRACT(SameBytes(mine, shadow, r.len), "page-content",
-                              "borrowed page %d [%d, %d) differs", p->id(), r.off, r.off + r.len);
+                              "borrowed %s [%d, %d) differs", ObjectName({"page", p->id()}), r.off,
+                              r.off + r.len);
           }
           break;
         }

@@ -13,6 +13,7 @@
 #include "core/page/bytewise.h"
 #include "core/page/page.h"
 #include "core/page/user.h"
+#include "core/sched/trace.h"
 #include "fuzzers/common/harness.h"
 #include "fuzzers/page_fuzz.h"
 
@@ -133,9 +134,9 @@ class PageBytewiseWorld {
           ShadowedPage::Check(sp.page->write_bytewise_atomic(out.data(), r.off, r.len), "write");
           ShadowedPage::Check(sp.page->read_bytewise_atomic(in.data(), r.off, r.len), "read");
           RACEFUZZ_CONTRACT(SameBytes(in.data(), out.data(), r.len), "page-bytewise-direction",
-                            "write_bytewise_atomic then read_bytewise_atomic of page %d [%d, %d) "
+                            "write_bytewise_atomic then read_bytewise_atomic of %s [%d, %d) "
                             "did not return the bytes written",
-                            sp.page->id(), r.off, r.off + r.len);
+                            ObjectName({"page", sp.page->id()}), r.off, r.off + r.len);
           CopyBookkeeping(sp.shadow.data() + r.off, out.data(), r.len);
         });
         break;

@@ -13,6 +13,7 @@
 #include "core/page/page.h"
 #include "core/sched/happens_before.h"
 #include "core/sched/sync.h"
+#include "core/sched/trace.h"
 
 namespace racefuzz::fuzz {
 
@@ -108,7 +109,8 @@ struct ShadowedPage {
     uint8_t got[page::PAGE_SIZE];
     Check(page->read_raw(got, off, len), "page-verify");
     RACEFUZZ_CONTRACT(SameBytes(got, shadow.data() + off, len), "page-content",
-                      "page#%d [%d, %d) differs from what was written", page->id(), off, off + len);
+                      "%s [%d, %d) differs from what was written", ObjectName({"page", page->id()}),
+                      off, off + len);
   }
   // Exchanges pages and shadows with `other`. The caller holds what guards both.
   void Swap(ShadowedPage& other) {
@@ -142,9 +144,8 @@ inline bool AllocShadowed(bool zero, ShadowedPage& out) {
     size_t i = 0;
     while (out.shadow[i] == 0) ++i;
     check::ContractViolation(
-        "page-gfp-zero",
-        absl::StrFormat("page %d allocated with __GFP_ZERO holds 0x%02x at offset %d",
-                        out.page->id(), out.shadow[i], i));
+        "page-gfp-zero", absl::StrFormat("%s allocated with __GFP_ZERO holds 0x%02x at offset %d",
+                                         ObjectName({"page", out.page->id()}), out.shadow[i], i));
   }
   return true;
 }

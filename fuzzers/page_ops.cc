@@ -16,6 +16,7 @@
 #include "core/page/page.h"
 #include "core/page/pool.h"
 #include "core/page/user.h"
+#include "core/sched/trace.h"
 #include "fuzzers/common/harness.h"
 #include "fuzzers/page_fuzz.h"
 
@@ -97,8 +98,9 @@ class PageOpsWorld {
                                      : sp.page->read_bytewise_atomic(buf, r.off, r.len);
           ShadowedPage::Check(s, kOps[op.code].name);
           RACEFUZZ_CONTRACT(SameBytes(buf, sp.shadow.data() + r.off, r.len), "page-content",
-                            "%s page %d [%d, %d) returned other bytes than were written",
-                            kOps[op.code].name, sp.page->id(), r.off, r.off + r.len);
+                            "%s %s [%d, %d) returned other bytes than were written",
+                            kOps[op.code].name, ObjectName({"page", sp.page->id()}), r.off,
+                            r.off + r.len);
         });
         break;
       }

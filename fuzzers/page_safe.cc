@@ -14,6 +14,7 @@
 #include "core/page/pool.h"
 #include "core/page/safe_page.h"
 #include "core/sched/sync.h"
+#include "core/sched/trace.h"
 #include "fuzzers/common/harness.h"
 
 namespace racefuzz::fuzz {
@@ -102,7 +103,8 @@ class PageSafeWorld {
       case kCheck:
         if (!mine.page) break;
         RACEFUZZ_CONTRACT(mine.page->with_contents(Sum) == mine.sum, "safe-page-content",
-                          "SafePage %d: contents changed behind its owner's back", mine.page->id());
+                          "SafePage %s: contents changed behind its owner's back",
+                          ObjectName({"page", mine.page->id()}));
         break;
       case kGive: {
         if (!mine.page) break;

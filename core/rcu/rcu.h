@@ -42,6 +42,7 @@
 #include "core/rcu/read_side.h"
 #include "core/sched/memory/field.h"
 #include "core/sched/runtime.h"
+#include "core/sched/trace.h"
 
 namespace racefuzz::rcu {
 
@@ -311,9 +312,9 @@ class Rcu {
       const int me = current_thread();
       const int other = rcu_.updater_.exchange(me, std::memory_order_relaxed);
       RACEFUZZ_CONTRACT(other == kIdle, "rcu-concurrent-updaters",
-                        "T%d %s rcu %d while T%d is updating it: updaters need exclusive access; "
+                        "T%d %s %s while T%d is updating it: updaters need exclusive access; "
                         "both would get the same old object and free it twice",
-                        me, what, rcu_.id_, other);
+                        me, what, ObjectName({"rcu", rcu_.id_}), other);
     }
     ~UpdaterScope() { rcu_.updater_.store(kIdle, std::memory_order_relaxed); }
 

@@ -19,6 +19,7 @@
 #include "core/page/safe_page.h"
 #include "core/page/user.h"
 #include "core/sched/sync.h"
+#include "core/sched/trace.h"
 #include "tests/canaries/canary.h"
 
 namespace racefuzz::canary {
@@ -610,8 +611,9 @@ RACEFUZZ_CANARY(page_iter_outlives_allocation,
                           uint64_t last = 0;
                           size_t n = 0;
                           for (page::BorrowedPage p : buf->page_iter()) {
-                            RACEFUZZ_CONTRACT(p->id() > last, "page-iter-order", "page %d after %d",
-                                              p->id(), last);
+                            RACEFUZZ_CONTRACT(p->id() > last, "page-iter-order", "%s after %s",
+                                              ObjectName({"page", p->id()}),
+                                              ObjectName({"page", last}));
                             last = p->id();
                             ++n;
                           }
