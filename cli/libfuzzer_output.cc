@@ -1,6 +1,9 @@
 #include "cli/libfuzzer_output.h"
 
 #include <cstdlib>
+#include <optional>
+#include <string>
+#include <vector>
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
@@ -130,17 +133,68 @@ std::optional<uint64_t> ParseSeedLine(const std::string& line) {
   return seed;
 }
 
+namespace {
+
+// The first frame of a report that is racefuzz's or the user's (not a sanitizer's, libFuzzer's or
+// the C library's): its function, and the base name of its source file ("" when unsymbolized).
+struct Frame {
+  std::string function;
+  std::string file;
+};
+
+// The source location's base name in a frame line: its last word that is a path.
+std::string FrameFile(absl::string_view line) {
+  std::string file;
+  for (absl::string_view w : absl::StrSplit(line, ' ', absl::SkipEmpty())) {
+    if (absl::StartsWith(w, "/")) file = StripLocation(w);
+  }
+  return file;
+}
+
+// A SUMMARY line without its "SUMMARY: " and what differs between builds: paths and line numbers
+// ("x.cc"), the module and offset of an unsymbolized frame and its BuildId ("(bin+0x10017e)
+// (BuildId: 8924...)"). A report whose top frame is an interceptor (TSan's "in __tsan_memcpy", an
+// "in __asan_memset") names the first frame of racefuzz or the user instead, with its file, as the
+// sanitizer names a top frame of user code: whether a copy goes through the interceptor or is
+// inlined differs between builds.
+std::string StableSummary(absl::string_view line, const Frame* first) {
+  absl::string_view function;
+  if (const size_t in = line.find(" in "); in != absl::string_view::npos) {
+    function = line.substr(in + 4);
+    line = line.substr(0, in);
+  }
+  const bool interceptor = !function.empty() && Boring(function) && first != nullptr;
+  std::vector<std::string> words;
+  bool build_id = false;
+  for (absl::string_view w : absl::StrSplit(line, ' ', absl::SkipEmpty())) {
+    if (build_id) {  // the BuildId's hex digits
+      build_id = false;
+      continue;
+    }
+    if (absl::StartsWith(w, "(")) {  // "(bin+0x1)", "(BuildId:"
+      build_id = w == "(BuildId:";
+      continue;
+    }
+    if (interceptor && absl::StrContains(w, '/')) continue;  // the interceptor's own source
+    words.push_back(StripLocation(w));
+  }
+  if (interceptor) {
+    if (!first->file.empty()) words.push_back(first->file);
+    function = first->function;
+  }
+  if (!function.empty()) words.push_back(absl::StrCat("in ", function));
+  return absl::StrJoin(words, " ");
+}
+
+}  // namespace
+
 ReportSignature SignatureOf(const std::string& output) {
   ReportSignature sig;
+  absl::string_view summary_line;
+  std::optional<Frame> first;
   bool in_first_stack = false, stack_done = false;
   for (absl::string_view line : absl::StrSplit(output, '\n')) {
-    if (sig.summary.empty() && absl::StartsWith(line, "SUMMARY: ")) {
-      std::vector<std::string> words;
-      for (absl::string_view w : absl::StrSplit(line.substr(9), ' ', absl::SkipEmpty())) {
-        words.push_back(StripLocation(w));
-      }
-      sig.summary = absl::StrJoin(words, " ");
-    }
+    if (summary_line.empty() && absl::ConsumePrefix(&line, "SUMMARY: ")) summary_line = line;
     if (stack_done) continue;
     const std::string function = FrameFunction(line);
     if (function.empty()) {
@@ -148,8 +202,14 @@ ReportSignature SignatureOf(const std::string& output) {
       continue;
     }
     in_first_stack = true;
-    if (!Boring(function) && sig.frames.size() < 3) sig.frames.push_back(function);
+    if (!Boring(function) && sig.frames.size() < 3) {
+      if (sig.frames.empty()) first = Frame{.function = function, .file = FrameFile(line)};
+      sig.frames.push_back(function);
+    }
     if (sig.frames.size() == 3) stack_done = true;
+  }
+  if (!summary_line.empty()) {
+    sig.summary = StableSummary(summary_line, first ? &*first : nullptr);
   }
   if (sig.summary.empty()) {
     // No sanitizer/racefuzz summary: libFuzzer's own verdicts (timeouts, OOM, leaks).

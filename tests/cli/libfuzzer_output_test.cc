@@ -1,8 +1,11 @@
 // The parsers of libFuzzer's output: status lines and report signatures.
 #include "cli/libfuzzer_output.h"
 
+#include <string>
 #include <string_view>
+#include <utility>
 
+#include "absl/strings/str_cat.h"
 #include "gtest/gtest.h"
 
 namespace racefuzz::cli {
@@ -84,6 +87,70 @@ TEST(SignatureOf, AsanReportSkipsSanitizerFrames) {
   ASSERT_GE(sig.frames.size(), 2u);
   EXPECT_EQ(sig.frames[0], "Config::Read() const");
   EXPECT_EQ(sig.frames[1], "LLVMFuzzerTestOneInput");
+}
+
+// Captured from the tsan build (canary page_read_races_overlapping_write; frames #2-#4 and #7 on,
+// and the previous access's frames, left out): the race's top frame is TSan's memcpy interceptor,
+// and the SUMMARY line names it with the binary's offset and BuildId.
+constexpr char kTsanMemcpyReport[] = R"(WARNING: ThreadSanitizer: data race (pid=18337)
+  Read of size 8 at 0x55e869e14020 by thread T2:
+    #0 __tsan_memcpy <null> (canary_test+0x10017e) (BuildId: 892493a89b893978e8dff0c466823c180278e6fb)
+    #1 racefuzz::page::Page::read_raw(unsigned char*, unsigned long, unsigned long) const::'lambda'(unsigned char*)::operator()(unsigned char*) const /work/wt/trust/build/tsan/../../core/page/page.h:262:19 (canary_test+0x1dd0b9) (BuildId: 892493a89b893978e8dff0c466823c180278e6fb)
+    #5 racefuzz::page::Page::read_raw(unsigned char*, unsigned long, unsigned long) const /work/wt/trust/build/tsan/../../core/page/page.h:257:10 (canary_test+0x1dd0b9)
+    #6 racefuzz::canary::(anonymous namespace)::Read32To96() /work/wt/trust/build/tsan/../../tests/canaries/page_canaries.cc:119:17 (canary_test+0x1dd0b9)
+
+  Previous write of size 8 at 0x55e869e14020 by thread T1:
+    #0 __tsan_memset <null> (canary_test+0x10029d) (BuildId: 892493a89b893978e8dff0c466823c180278e6fb)
+
+SUMMARY: ThreadSanitizer: data race (/work/wt/trust/build/tsan/tests/canary_test+0x10017e) (BuildId: 892493a89b893978e8dff0c466823c180278e6fb) in __tsan_memcpy
+)";
+
+constexpr char kReadRawLambda[] =
+    "racefuzz::page::Page::read_raw(unsigned char*, unsigned long, unsigned long) "
+    "const::'lambda'(unsigned char*)::operator()(unsigned char*) const";
+
+TEST(SignatureOf, InterceptorTopFrameIsSkippedToTheFirstRacefuzzFrame) {
+  ReportSignature sig = SignatureOf(kTsanMemcpyReport);
+  EXPECT_EQ(sig.summary, absl::StrCat("ThreadSanitizer: data race page.h in ", kReadRawLambda));
+  ASSERT_EQ(sig.frames.size(), 3u);
+  EXPECT_EQ(sig.frames[0], kReadRawLambda);
+}
+
+// Other builds of the same code: another binary offset and BuildId; the copy inlined (no
+// interceptor frame, the SUMMARY naming the lambda as TSan names user code); the interceptor
+// symbolized with its own source: the same signature.
+TEST(SignatureOf, InterceptorReportIsTheSameSignatureInAnotherBuild) {
+  std::string rebuilt = kTsanMemcpyReport;
+  for (auto [from, to] : {std::pair{"892493a89b893978e8dff0c466823c180278e6fb", "0123abcd"},
+                          {"0x10017e", "0x200a00"},
+                          {"0x1dd0b9", "0x1e0000"}}) {
+    for (size_t at; (at = rebuilt.find(from)) != std::string::npos;)
+      rebuilt.replace(at, std::string_view(from).size(), to);
+  }
+  EXPECT_EQ(SignatureOf(rebuilt).id, SignatureOf(kTsanMemcpyReport).id);
+
+  std::string inlined = kTsanMemcpyReport;
+  inlined.erase(inlined.find("    #0 __tsan_memcpy"),
+                inlined.find("    #1 ") - inlined.find("    #0 "));
+  const size_t summary = inlined.find("SUMMARY: ");
+  inlined.replace(summary, std::string::npos,
+                  absl::StrCat("SUMMARY: ThreadSanitizer: data race "
+                               "/work/main/build/tsan/../../core/page/page.h:262:19 in ",
+                               kReadRawLambda, "\n"));
+  EXPECT_EQ(SignatureOf(inlined).id, SignatureOf(kTsanMemcpyReport).id);
+
+  std::string symbolized = kTsanMemcpyReport;
+  const std::string module = "(/work/wt/trust/build/tsan/tests/canary_test+0x10017e)";
+  symbolized.replace(symbolized.find(module), module.size(),
+                     "/llvm/compiler-rt/lib/tsan/rtl/tsan_interceptors_memintrinsics.cpp:27:3");
+  EXPECT_EQ(SignatureOf(symbolized).id, SignatureOf(kTsanMemcpyReport).id);
+}
+
+TEST(SignatureOf, RacefuzzReportKeepsItsKind) {
+  ReportSignature sig = SignatureOf(
+      "==1==ERROR: racefuzz: contract violation: rcu-guard-other-thread\n"
+      "SUMMARY: racefuzz: rcu-guard-other-thread\n");
+  EXPECT_EQ(sig.summary, "racefuzz: rcu-guard-other-thread");
 }
 
 TEST(SignatureOf, NoReportNoSignature) {
