@@ -77,7 +77,7 @@ HeapThreads::Entry* HeapThreads::SetOf(uintptr_t begin) const {
 HeapThreads::Entry* HeapThreads::Lookup(uintptr_t begin) const {
   Entry* set = SetOf(begin);
   for (int w = 0; w < kWays && set[w].generation == generation_; ++w) {
-    if (set[w].block.begin == begin) return &set[w];
+    if (set[w].hidden_begin == ~begin) return &set[w];
   }
   return nullptr;
 }
@@ -90,25 +90,27 @@ HeapThreads::Entry& HeapThreads::Insert(uintptr_t begin) {
     std::memmove(set, set + 1, sizeof(Entry) * (kWays - 1));
     n = kWays - 1;
   }
-  set[n] = Entry{.block = {.begin = begin}, .generation = generation_};
+  set[n] = Entry{.hidden_begin = ~begin, .generation = generation_};
   return set[n];
 }
 
 void HeapThreads::Allocated(uintptr_t begin, ThreadId by) {
   Entry* e = Lookup(begin);  // the block's address was freed and is reused
   if (e == nullptr) e = &Insert(begin);
-  e->block = HeapBlock{.begin = begin, .allocated_by = by, .freed_by = kNotFreed};
+  e->allocated_by = by;
+  e->freed_by = kNotFreed;
 }
 
 void HeapThreads::Freed(uintptr_t begin, ThreadId by) {
   Entry* e = Lookup(begin);
   if (e == nullptr) e = &Insert(begin);  // allocated before this run
-  if (e->block.freed_by == kNotFreed) e->block.freed_by = by;
+  if (e->freed_by == kNotFreed) e->freed_by = by;
 }
 
 HeapBlock HeapThreads::Find(uintptr_t begin) const {
   const Entry* e = Lookup(begin);
-  return e != nullptr ? e->block : HeapBlock{.begin = begin};
+  if (e == nullptr) return HeapBlock{.begin = begin};
+  return HeapBlock{.begin = begin, .allocated_by = e->allocated_by, .freed_by = e->freed_by};
 }
 
 void PrintHeapThreads() {

@@ -75,8 +75,12 @@ class HeapThreads {
   bool OnRunThread() const { return pthread_equal(pthread_self(), run_thread_) != 0; }
 
  private:
+  // A record. The block's address is kept complemented (~begin): LeakSanitizer scans this table
+  // like any memory, and a plain address here would keep every block the run leaked reachable.
   struct Entry {
-    HeapBlock block;
+    uintptr_t hidden_begin = 0;
+    ThreadId allocated_by = kBeforeRun;
+    ThreadId freed_by = kNotFreed;
     uint32_t generation = 0;
   };
   Entry* SetOf(uintptr_t begin) const;
