@@ -16,10 +16,6 @@
 namespace racefuzz::rcu {
 namespace {
 
-// The planted bug's switch (testing::ScopedSkipGracePeriods): process-wide by design, set before
-// runs start.
-std::atomic<bool> g_skip{false};
-
 // The memory order of the grace-period bookkeeping (the counters and the busy flag). In threads
 // mode it is `strong`, so cookies and the serialization are right on real, weakly ordered threads.
 // In deterministic mode every simulated thread runs on one OS thread, so the order changes nothing
@@ -43,7 +39,6 @@ Object ReaderObject(int slot) {
 
 // Waits until every read-side critical section open now has ended.
 void WaitForReaders() {
-  if (internal::GracePeriodsSkipped()) return;
   // Snapshot: which slots are inside a section now. seq_cst pairs with the reader's seq_cst store
   // at its outermost lock.
   const int slots = internal::SlotsInUse();
@@ -81,20 +76,18 @@ void RunGracePeriod(internal::GracePeriods& gps) {
 void RunGracePeriodOnKthread(internal::RcuRunState& st) {
   internal::GracePeriods& gps = st.gp;
   const uint64_t gp = gps.started.fetch_add(1, std::memory_order_relaxed) + 1;
-  if (!internal::GracePeriodsSkipped()) {
-    // Re-read every turn: a thread spawned while the grace period runs gets a slot past the end.
-    for (int i = 0; i < internal::SlotsInUse(); ++i) {
-      internal::SlotGracePeriods& slot = st.slots[i];
-      const Object reader = ReaderObject(i);
-      if (slot.reads.load(std::memory_order_relaxed)) yield_point("rcu_gp_qs", reader);
-      internal::ReaderSlot& s = internal::Slot(i);
-      if (s.seq.load(std::memory_order_relaxed) & 1) {
-        wait_until([&] { return (s.seq.load(std::memory_order_relaxed) & 1) == 0; }, "rcu_gp_wait",
-                   reader);
-      }
-      happens_before_acquire(&s.ended);
-      slot.quiescent.store(gp, std::memory_order_relaxed);
+  // Re-read every turn: a thread spawned while the grace period runs gets a slot past the end.
+  for (int i = 0; i < internal::SlotsInUse(); ++i) {
+    internal::SlotGracePeriods& slot = st.slots[i];
+    const Object reader = ReaderObject(i);
+    if (slot.reads.load(std::memory_order_relaxed)) yield_point("rcu_gp_qs", reader);
+    internal::ReaderSlot& s = internal::Slot(i);
+    if (s.seq.load(std::memory_order_relaxed) & 1) {
+      wait_until([&] { return (s.seq.load(std::memory_order_relaxed) & 1) == 0; }, "rcu_gp_wait",
+                 reader);
     }
+    happens_before_acquire(&s.ended);
+    slot.quiescent.store(gp, std::memory_order_relaxed);
   }
   gps.completed.store(gp, std::memory_order_relaxed);
   happens_before_release(&gps.at_end[gp % internal::kGpCells]);
@@ -121,8 +114,6 @@ void GracePeriodKthread() {
 }  // namespace
 
 namespace internal {
-
-bool GracePeriodsSkipped() { return g_skip.load(std::memory_order_relaxed); }
 
 void BeginSection(int slot) {
   internal::RcuRunState& st = RunState();
@@ -220,9 +211,7 @@ void synchronize_rcu() {
     wait_until([&] { return gps.completed.load(std::memory_order_relaxed) >= need; },
                "synchronize_rcu_wait");
     // Every section the grace period waited for happens-before the return (guarantee 1).
-    if (!internal::GracePeriodsSkipped()) {
-      happens_before_acquire(&gps.at_end[need % internal::kGpCells]);
-    }
+    happens_before_acquire(&gps.at_end[need % internal::kGpCells]);
     return;
   }
   internal::GracePeriods& gps = RunGracePeriods();
@@ -231,7 +220,7 @@ void synchronize_rcu() {
   gps.busy.store(false, Bookkeeping(std::memory_order_release));
   // Threads mode and outside runs: every reader slot's last outermost unlock happens-before the
   // return (pairs with its release store), a superset of the sections the grace period waited for.
-  if (!internal::GracePeriodsSkipped()) internal::AcquireReaders();
+  internal::AcquireReaders();
 }
 
 uint64_t get_state_synchronize_rcu() {
@@ -271,10 +260,4 @@ uint64_t grace_periods_since(uint64_t cookie) {
   return done > cookie ? done - cookie : 0;
 }
 
-namespace testing {
-
-ScopedSkipGracePeriods::ScopedSkipGracePeriods() { g_skip.store(true); }
-ScopedSkipGracePeriods::~ScopedSkipGracePeriods() { g_skip.store(false); }
-
-}  // namespace testing
 }  // namespace racefuzz::rcu

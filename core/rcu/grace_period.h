@@ -66,21 +66,6 @@ void cond_synchronize_rcu(uint64_t cookie);
 // no happens-before: an oracle must not hide the races it checks for.
 uint64_t grace_periods_since(uint64_t cookie);
 
-namespace testing {
-
-// While alive, synchronize_rcu() does not wait for readers (grace periods still count as
-// completed), and the age oracle takes no reader snapshots (read_side.h, ReaderSnapshot): the
-// planted bug "free without a grace period", so canaries can prove that ASan, TSan and
-// TortureAge::check catch it by themselves. Create it before a run starts, never in correct code.
-class ScopedSkipGracePeriods {
- public:
-  ScopedSkipGracePeriods();
-  ~ScopedSkipGracePeriods();
-  ScopedSkipGracePeriods(const ScopedSkipGracePeriods&) = delete;
-  ScopedSkipGracePeriods& operator=(const ScopedSkipGracePeriods&) = delete;
-};
-
-}  // namespace testing
 }  // namespace racefuzz::rcu
 
 #endif  // RACEFUZZ_CORE_RCU_GRACE_PERIOD_H_

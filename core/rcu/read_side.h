@@ -81,8 +81,7 @@ void CheckGuardAlive(const GuardToken& token);
 // Relaxed loads both ways: the oracle adds no happens-before that could hide a race. It reports no
 // correct free: a grace period that began after the snapshot has observed every slot's later seq
 // (acquire), and the check runs after it on a thread it happens-before, so coherence shows the
-// check that seq or a newer one. While testing::ScopedSkipGracePeriods is alive, snapshots are
-// empty: that planted bug is what ASan, TSan and TortureAge::check must catch on their own.
+// check that seq or a newer one.
 class ReaderSnapshot {
  public:
   // The sections open now.
@@ -96,9 +95,6 @@ class ReaderSnapshot {
  private:
   std::array<uint64_t, kSlots> open_{};  // the slot's seq if it was odd (inside a section), or 0
 };
-
-// Whether testing::ScopedSkipGracePeriods is alive (grace_period.cc).
-bool GracePeriodsSkipped();
 
 // Deterministic runs, at the outermost read_lock of `slot` (same step as its seq store): the
 // section is ordered after the requesters of every grace period that has recorded the slot's

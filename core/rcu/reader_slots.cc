@@ -103,7 +103,6 @@ void CheckGuardAlive(const GuardToken& token) {
 
 ReaderSnapshot ReaderSnapshot::Take() {
   ReaderSnapshot snapshot;
-  if (GracePeriodsSkipped()) return snapshot;
   for (int i = 0, slots = SlotsInUse(); i < slots; ++i) {
     const uint64_t seq = Slot(i).seq.load(std::memory_order_relaxed);
     snapshot.open_[i] = (seq & 1) ? seq : 0;
