@@ -1,5 +1,6 @@
 #include "core/page/bytewise.h"
 
+#include <algorithm>
 #include <cstring>
 
 #include "core/page/chunked_copy.h"
@@ -58,21 +59,47 @@ void Copy(const uint8_t* src, Side src_side, uint8_t* dst, Side dst_side, size_t
 
 }  // namespace
 
+namespace {
+
+// In a weak run, through a bounce buffer: what the loads read (the weak memory model may make some
+// bytes older) is what the stores write.
+void CopyThroughModel(const uint8_t* src, uint8_t* dst, size_t len) {
+  uint8_t bounce[4096];
+  for (size_t at = 0; at < len; at += sizeof bounce) {
+    const size_t n = std::min(len - at, sizeof bounce);
+    internal::CopyAtomicToPlain(src + at, bounce, n);
+    internal::CopyPlainToAtomic(bounce, dst + at, n);
+  }
+}
+
+}  // namespace
+
 void atomic_per_byte_memcpy(const uint8_t* src, uint8_t* dst, size_t len) {
   internal::CopyInChunks("atomic_per_byte_memcpy (rest)", {}, 0, len, [&](size_t at, size_t n) {
-    Copy(src + at, Side::kAtomic, dst + at, Side::kAtomic, n);
+    if (weak_memory()) {
+      CopyThroughModel(src + at, dst + at, n);
+    } else {
+      Copy(src + at, Side::kAtomic, dst + at, Side::kAtomic, n);
+    }
   });
 }
 
-uint8_t atomic_load_byte(const uint8_t* p) { return __atomic_load_n(p, __ATOMIC_RELAXED); }
-void atomic_store_byte(uint8_t* p, uint8_t v) { __atomic_store_n(p, v, __ATOMIC_RELAXED); }
+uint8_t atomic_load_byte(const uint8_t* p) {
+  uint8_t v = __atomic_load_n(p, __ATOMIC_RELAXED);
+  if (weak_memory()) racefuzz::internal::memory::BytesLoad(p, &v, 1);
+  return v;
+}
+void atomic_store_byte(uint8_t* p, uint8_t v) {
+  if (weak_memory()) racefuzz::internal::memory::BytesStore(p, &v, 1);
+  __atomic_store_n(p, v, __ATOMIC_RELAXED);
+}
 
 #ifdef RACEFUZZ_HAVE_TSAN
 namespace internal {
-void CopyAtomicToPlain(const uint8_t* src, uint8_t* dst, size_t len) {
+void RawCopyAtomicToPlain(const uint8_t* src, uint8_t* dst, size_t len) {
   Copy(src, Side::kAtomic, dst, Side::kPlain, len);
 }
-void CopyPlainToAtomic(const uint8_t* src, uint8_t* dst, size_t len) {
+void RawCopyPlainToAtomic(const uint8_t* src, uint8_t* dst, size_t len) {
   Copy(src, Side::kPlain, dst, Side::kAtomic, len);
 }
 }  // namespace internal

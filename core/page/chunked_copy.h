@@ -3,7 +3,8 @@
 // mix of old and new bytes (LKMM, and the C++ model, promise nothing more). Fibers run a copy in
 // one step, which would hide that: in deterministic mode the schedule may cut a copy into chunks
 // at offsets it chooses, with a yield point between them, so a concurrent writer lands in the
-// middle. That tears even with a sequentially consistent memory model.
+// middle. That tears even with a sequentially consistent memory model. In weak runs each byte may
+// also read an older store than the newest (core/sched/memory/bytes.h, copy.h).
 //
 // Cost: at most kMaxCopyChunks chunks whatever the length (a 4 KiB copy is still at most three
 // more decisions), and no decision at all while no other thread can run.

@@ -122,6 +122,18 @@ std::string FormatAtomic(const std::string& name, const AtomicNote& n) {
 RACEFUZZ_SCHED_INTERNAL std::string Trace::Format(const Event& e) {
   std::string s = ThreadName(e.thread);
   absl::StrAppend(&s, " ", e.op);
+  if (e.atomic.set && e.atomic.bytes != 0) {
+    // A byte-wise load that read older bytes: "T1 read_bytewise_atomic page#0 [0, 16) (stale: 9
+    // of the 16 bytes read the values before #12 T0 bytewise_store, not yet visible)".
+    if (e.object.kind != nullptr) absl::StrAppend(&s, " ", ObjectName(e.object));
+    if (e.has_range) absl::StrAppendFormat(&s, " [%d, %d)", e.range.lo, e.range.hi);
+    absl::StrAppendFormat(&s,
+                          " (stale: %d of the %d bytes read the values before #%d %s %s, not yet "
+                          "visible)",
+                          e.atomic.stale_bytes, e.atomic.bytes, e.atomic.next_step,
+                          ThreadName(e.atomic.next_writer), e.atomic.next_op);
+    return s;
+  }
   if (e.atomic.set && e.object.kind != nullptr) {
     // An Atomic's events name it alone ("flag"); a model's name the object ("rcu#3").
     absl::StrAppend(

@@ -46,6 +46,10 @@ struct AtomicNote {
   ThreadId next_writer = kNoThread;
   const char* next_op = "";
   uint64_t next_value = 0;
+  // A byte-wise load (memory/bytes.h): of its `bytes` bytes, `stale_bytes` read the values from
+  // before the store `next_*` (0: none stale). kind, size and value are unused then.
+  uint32_t bytes = 0;
+  uint32_t stale_bytes = 0;
 };
 
 struct Event {

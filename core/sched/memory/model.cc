@@ -5,6 +5,7 @@
 
 #include "core/sched/happens_before.h"
 #include "core/sched/internal.h"
+#include "core/sched/memory/bytes.h"
 #include "core/sched/run.h"
 #include "core/sched/scheduler.h"
 
@@ -70,12 +71,14 @@ struct Model::HbEntry {
 Model::Model()
     : locations_(new Location[kMaxLocations]),
       threads_(new ThreadView[kMaxThreads + 1]),
-      hb_(new HbEntry[kHbSlots + 1]) {}  // the last: every address once the table is full
+      hb_(new HbEntry[kHbSlots + 1]),  // the last: every address once the table is full
+      bytes_(new BytesHistory()) {}
 Model::~Model() = default;
 
 RACEFUZZ_SCHED_INTERNAL void Model::Reset() {
   run_ = ++g_next_run;
-  num_locations_ = 0;
+  num_locations_ = 1;  // kBytesLocation
+  bytes_->Clear();
   // Only the views the last run touched: a run has far fewer threads than kMaxThreads.
   for (int t = 0; t < threads_used_; ++t) Zero(threads_[t]);
   Zero(threads_[kMaxThreads]);
@@ -320,6 +323,88 @@ RACEFUZZ_SCHED_INTERNAL void Model::Fence(std::memory_order mo) {
   }
 }
 
+RACEFUZZ_SCHED_INTERNAL void Model::BytesStore(const uint8_t* dst, const uint8_t* bytes,
+                                               size_t len) {
+  ThreadView& t = Current();
+  for (size_t at = 0; at < len; at += BytesHistory::kMaxRecordBytes) {
+    const size_t n = std::min(len - at, BytesHistory::kMaxRecordBytes);
+    BytesRecord& r = bytes_->Add(dst + at, bytes + at, n);
+    r.writer = ActiveScheduler().current();
+    r.step = ActiveScheduler().last_event();
+    // Relaxed: it carries the view of the thread's last release fence (smp_wmb).
+    Copy(r.view, t.rel);
+    r.view.ts[kBytesLocation] = r.ts;
+    r.cell = t.rel_cell;
+    t.cur.ts[kBytesLocation] = r.ts;
+  }
+}
+
+// Which bytes a byte-wise load of [src, src + len) may read. For byte b, the stores the thread has
+// not seen (timestamp above its bound) that cover b are each mo-after the newest one it has seen:
+// the value before any of them is the value of a store at least as new as what it must read, so it
+// may read that (coherence holds). The input picks one such store (or none: the newest bytes) and
+// the load reads, for the bytes that store and the load share, what they held before it. A byte
+// whose real value is not the newest record's was written plainly behind the model's back: it is
+// read as it is. Then the bound rises to every record the load overlaps (so a later load never
+// reads an older byte than this one did), and those records' views wait for an acquire fence.
+RACEFUZZ_SCHED_INTERNAL void Model::BytesLoad(const uint8_t* src, uint8_t* out, size_t len) {
+  ThreadView& t = Current();
+  const uint32_t bound = t.cur.ts[kBytesLocation];
+  const uintptr_t lo = reinterpret_cast<uintptr_t>(src);
+  const uintptr_t hi = lo + len;
+  constexpr int kMaxCandidates = 7;
+  std::array<int, kMaxCandidates> candidates{};
+  int num_candidates = 0;
+  uint32_t newest_overlapping = bound;
+  for (int k = 0; k < bytes_->count(); ++k) {
+    const BytesRecord& r = bytes_->Newest(k);
+    const uintptr_t rlo = reinterpret_cast<uintptr_t>(r.addr);
+    if (rlo >= hi || rlo + r.len <= lo || r.ts <= bound) continue;
+    newest_overlapping = std::max(newest_overlapping, r.ts);
+    Join(t.acq, r.view, num_locations_);
+    if (r.cell != nullptr) AddPending(t, r.cell);
+    if (num_candidates < kMaxCandidates) candidates[num_candidates++] = k;
+  }
+  t.cur.ts[kBytesLocation] = newest_overlapping;
+  if (num_candidates == 0 || t.newest_only) return;
+  const size_t back = ActiveScheduler().ChooseRead(static_cast<size_t>(num_candidates) + 1);
+  if (back == 0) return;
+  const BytesRecord& r = bytes_->Newest(candidates[back - 1]);
+  const uintptr_t rlo = reinterpret_cast<uintptr_t>(r.addr);
+  const uintptr_t from = std::max(lo, rlo);
+  const uintptr_t to = std::min(hi, rlo + r.len);
+  // Per byte of the window, whether its newest record holds its real value (1) or not (2): only
+  // records at least as new as r can be newest there (r covers the whole window).
+  std::array<uint8_t, BytesHistory::kMaxRecordBytes> state;
+  for (uintptr_t a = from; a < to; ++a) state[a - from] = 0;
+  for (int k = 0; k <= candidates[back - 1]; ++k) {
+    const BytesRecord& n = bytes_->Newest(k);
+    const uintptr_t nlo = reinterpret_cast<uintptr_t>(n.addr);
+    const uintptr_t nfrom = std::max(from, nlo);
+    const uintptr_t nto = std::min(to, nlo + n.len);
+    for (uintptr_t a = nfrom; a < nto; ++a) {
+      if (state[a - from] == 0) state[a - from] = bytes_->New(n)[a - nlo] == out[a - lo] ? 1 : 2;
+    }
+  }
+  uint32_t stale = 0;
+  for (uintptr_t a = from; a < to; ++a) {
+    if (state[a - from] != 1) continue;
+    const uint8_t before = bytes_->Old(r)[a - rlo];
+    if (before != out[a - lo]) ++stale;
+    out[a - lo] = before;
+  }
+  if (stale == 0) return;
+  t.stale = true;
+  AtomicNote note{.set = true,
+                  .stale = stale != 0,
+                  .next_step = r.step,
+                  .next_writer = r.writer,
+                  .next_op = "bytewise_store",
+                  .bytes = static_cast<uint32_t>(len),
+                  .stale_bytes = stale};
+  ActiveScheduler().Annotate(note);
+}
+
 RACEFUZZ_SCHED_INTERNAL void Model::Release(const void* addr) {
   Join(Entry(addr, /*create=*/true)->view, Current().cur, num_locations_);
 }
@@ -368,5 +453,11 @@ RACEFUZZ_SCHED_INTERNAL void Fence(std::memory_order mo) { Active().Fence(mo); }
 RACEFUZZ_SCHED_INTERNAL void ReleaseAt(const void* addr) { Active().Release(addr); }
 RACEFUZZ_SCHED_INTERNAL void AcquireAt(const void* addr) { Active().Acquire(addr); }
 RACEFUZZ_SCHED_INTERNAL void EndWait() { Active().SetNewestOnly(false); }
+RACEFUZZ_SCHED_INTERNAL void BytesStore(const uint8_t* dst, const uint8_t* bytes, size_t len) {
+  Active().BytesStore(dst, bytes, len);
+}
+RACEFUZZ_SCHED_INTERNAL void BytesLoad(const uint8_t* src, uint8_t* out, size_t len) {
+  Active().BytesLoad(src, out, len);
+}
 
 }  // namespace racefuzz::internal::memory

@@ -29,6 +29,7 @@
 
 #include <array>
 #include <atomic>
+#include <cstddef>
 #include <cstdint>
 #include <memory>
 
@@ -45,6 +46,10 @@ inline constexpr int kHistory = 8;
 // Atomic locations tracked per run. A location beyond these is untracked for the run: its loads
 // read the newest store (always allowed) and every access to it is a full edge in the model.
 inline constexpr int kMaxLocations = 64;
+// Location 0 is all byte-wise atomic memory (bytes.h); Atomics get 1 and up.
+inline constexpr uint32_t kBytesLocation = 0;
+
+class BytesHistory;
 
 // Per location, a timestamp: the oldest store a thread may still read.
 struct View {
@@ -115,6 +120,13 @@ class Model {
   void ReadNewest(AtomicState& s, std::memory_order mo);
   void Fence(std::memory_order mo);
 
+  // Byte-wise atomic memory (bytes.h; core/page/bytewise.cc), relaxed. A store of `len` bytes
+  // `bytes` to `dst`, before the real write (`dst` still holds the old bytes). A load of `len`
+  // bytes at `src` into `out`, after the real read (`out` holds the newest bytes): the input may
+  // make it read, for the bytes of one store the thread has not seen, the bytes before that store.
+  void BytesStore(const uint8_t* dst, const uint8_t* bytes, size_t len);
+  void BytesLoad(const uint8_t* src, uint8_t* out, size_t len);
+
   // happens_before_release/acquire: what the current thread has seen, handed on through `addr`.
   void Release(const void* addr);
   void Acquire(const void* addr);
@@ -147,6 +159,7 @@ class Model {
   int threads_used_ = 0;  // threads_[0, threads_used_) may be non-zero (Reset zeroes only those)
   View sc_;
   std::unique_ptr<HbEntry[]> hb_;
+  std::unique_ptr<BytesHistory> bytes_;
   // TSan sync cells: a fresh one per releasing store or release fence within a run.
   std::array<std::unique_ptr<uint64_t[]>, 64> cell_chunks_;
   size_t next_cell_ = 0;
@@ -165,6 +178,8 @@ void Fence(std::memory_order mo);
 void ReleaseAt(const void* addr);
 void AcquireAt(const void* addr);
 void EndWait();
+void BytesStore(const uint8_t* dst, const uint8_t* bytes, size_t len);
+void BytesLoad(const uint8_t* src, uint8_t* out, size_t len);
 
 }  // namespace racefuzz::internal::memory
 
