@@ -151,13 +151,13 @@ class Atomic {
 
   T load(std::memory_order mo = std::memory_order_seq_cst) const {
     yield_point("atomic_load", {name_, 0});
-    if (Modelled()) return FromBits(internal::memory::Load(model_, mo));
+    if (Modelled()) return internal::memory::FromBits<T>(internal::memory::Load(model_, mo));
     return v_.load(mo);
   }
   void store(T v, std::memory_order mo = std::memory_order_seq_cst) {
     yield_point("atomic_store", {name_, 0});
     if (Modelled()) {
-      internal::memory::Store(model_, Bits(v), mo);
+      internal::memory::Store(model_, internal::memory::ToBits(v), mo);
       v_.store(v, std::memory_order_relaxed);  // the newest store's value, always
       return;
     }
@@ -166,7 +166,7 @@ class Atomic {
   T exchange(T v, std::memory_order mo = std::memory_order_seq_cst) {
     yield_point("atomic_xchg", {name_, 0});
     if (Modelled()) {
-      internal::memory::Rmw(model_, Bits(v), mo, "atomic_xchg");
+      internal::memory::Rmw(model_, internal::memory::ToBits(v), mo, "atomic_xchg");
       return v_.exchange(v, std::memory_order_relaxed);
     }
     return v_.exchange(v, mo);
@@ -177,7 +177,7 @@ class Atomic {
     if (Modelled()) {
       // Like every read-modify-write, success and failure both read the newest store.
       if (v_.compare_exchange_strong(expected, desired, std::memory_order_relaxed)) {
-        internal::memory::Rmw(model_, Bits(desired), mo, "atomic_cmpxchg");
+        internal::memory::Rmw(model_, internal::memory::ToBits(desired), mo, "atomic_cmpxchg");
         return true;
       }
       internal::memory::ReadNewest(model_, FailureOrder(mo));
@@ -189,7 +189,8 @@ class Atomic {
     yield_point("atomic_add", {name_, 0});
     if (Modelled()) {
       const T old = v_.fetch_add(d, std::memory_order_relaxed);
-      internal::memory::Rmw(model_, Bits(static_cast<T>(old + d)), mo, "atomic_add");
+      internal::memory::Rmw(model_, internal::memory::ToBits(static_cast<T>(old + d)), mo,
+                            "atomic_add");
       return old;
     }
     return v_.fetch_add(d, mo);
@@ -198,23 +199,14 @@ class Atomic {
     yield_point("atomic_sub", {name_, 0});
     if (Modelled()) {
       const T old = v_.fetch_sub(d, std::memory_order_relaxed);
-      internal::memory::Rmw(model_, Bits(static_cast<T>(old - d)), mo, "atomic_sub");
+      internal::memory::Rmw(model_, internal::memory::ToBits(static_cast<T>(old - d)), mo,
+                            "atomic_sub");
       return old;
     }
     return v_.fetch_sub(d, mo);
   }
 
  private:
-  static uint64_t Bits(T v) {
-    uint64_t b = 0;
-    std::memcpy(&b, &v, sizeof v);
-    return b;
-  }
-  static T FromBits(uint64_t b) {
-    T v;
-    std::memcpy(&v, &b, sizeof v);
-    return v;
-  }
   static constexpr std::memory_order FailureOrder(std::memory_order mo) {
     if (mo == std::memory_order_acq_rel) return std::memory_order_acquire;
     if (mo == std::memory_order_release) return std::memory_order_relaxed;
@@ -229,7 +221,8 @@ class Atomic {
     if (internal::g_active.mode != Mode::kDeterministic || internal::g_active.memory == nullptr) {
       return false;
     }
-    return internal::memory::Track(model_, this, name_, Bits(v_.load(std::memory_order_relaxed)),
+    return internal::memory::Track(model_, this, name_,
+                                   internal::memory::ToBits(v_.load(std::memory_order_relaxed)),
                                    internal::memory::KindOf<T>(), sizeof(T));
   }
 

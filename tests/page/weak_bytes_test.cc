@@ -16,6 +16,7 @@
 #include "core/sched/scheduler.h"
 #include "core/sched/splitmix.h"
 #include "core/sched/sync.h"
+#include "tests/sched/indexed_schedule.h"
 
 namespace racefuzz::page {
 namespace {
@@ -26,12 +27,7 @@ using Bytes = std::array<uint8_t, kLen>;
 
 template <typename Threads>
 void RunSchedule(int i, MemoryMode memory, Threads threads) {
-  uint8_t bytes[64];
-  uint64_t state = 0xb17e5u + static_cast<uint64_t>(i);
-  for (uint8_t& b : bytes) b = static_cast<uint8_t>(SplitMix64(state));
-  ByteSource source{absl::Span<const uint8_t>(bytes)};
-  InputSchedule schedule(source);
-  Scheduler::Get().Run(schedule, threads, {.memory = memory});
+  ::racefuzz::testing::RunIndexedSchedule<64>(0xb17e5u, i, memory, threads);
 }
 
 // T0 copies 1s, then 2s, into the shared buffer (zeros before), then sets `done` with `kDone`. T1

@@ -20,6 +20,7 @@
 #include "core/sched/scheduler.h"
 #include "core/sched/splitmix.h"
 #include "core/sched/sync.h"
+#include "tests/sched/indexed_schedule.h"
 
 namespace racefuzz::rcu {
 namespace {
@@ -29,15 +30,9 @@ constexpr std::memory_order rlx = std::memory_order_relaxed;
 
 enum class Read { kNone, kOld, kNew };
 
-// Runs `threads` (it spawns them) under schedule `i` in memory mode `memory`.
 template <typename Threads>
 void RunSchedule(int i, MemoryMode memory, Threads threads) {
-  uint8_t bytes[48];
-  uint64_t state = 0x5ca1eu + static_cast<uint64_t>(i);
-  for (uint8_t& b : bytes) b = static_cast<uint8_t>(SplitMix64(state));
-  ByteSource source{absl::Span<const uint8_t>(bytes)};
-  InputSchedule schedule(source);
-  Scheduler::Get().Run(schedule, threads, {.memory = memory});
+  ::racefuzz::testing::RunIndexedSchedule<48>(0x5ca1eu, i, memory, threads);
 }
 
 // T0 replaces x's object (1) with a new one (2), frees the old one after a grace period and tells

@@ -42,14 +42,14 @@ class ModelledField {
     // edge), and the model answers. Untracked (outside weak runs, or kMaxLocations reached): the
     // real atomic, as asked.
     if (Tracking() && Modelled(Ref().load(std::memory_order_relaxed))) {
-      return FromBits(Load(state_, mo));
+      return FromBits<T>(Load(state_, mo));
     }
     return Ref().load(mo);
   }
   // `op` names the store where a stale load shows it ("rcu_assign_pointer").
   void store(T v, std::memory_order mo, const char* op) {
     if (Tracking() && Modelled(Ref().load(std::memory_order_relaxed))) {
-      Store(state_, Bits(v), mo, op);
+      Store(state_, ToBits(v), mo, op);
       Ref().store(v, std::memory_order_relaxed);  // the newest store's value, always
       return;
     }
@@ -61,7 +61,7 @@ class ModelledField {
   // A plain write, for a field no reader can reach yet, or under the update side's lock.
   void set(T v) {
     v_ = v;
-    if (Tracking() && Tracked(state_)) PlainStore(state_, Bits(v));
+    if (Tracking() && Tracked(state_)) PlainStore(state_, ToBits(v));
   }
 
  private:
@@ -70,19 +70,9 @@ class ModelledField {
   }
   // In a weak run: whether the model tracks the field, whose real value is `real`.
   bool Modelled(T real) const {
-    return Track(state_, &v_, name_, Bits(real), KindOf<T>(), sizeof(T));
+    return Track(state_, &v_, name_, ToBits(real), KindOf<T>(), sizeof(T));
   }
   std::atomic_ref<T> Ref() const { return std::atomic_ref<T>(const_cast<T&>(v_)); }
-  static uint64_t Bits(T v) {
-    uint64_t b = 0;
-    std::memcpy(&b, &v, sizeof v);
-    return b;
-  }
-  static T FromBits(uint64_t b) {
-    T v;
-    std::memcpy(&v, &b, sizeof v);
-    return v;
-  }
 
   alignas(std::atomic_ref<T>::required_alignment) T v_;
   const char* name_;

@@ -206,19 +206,26 @@ RACEFUZZ_SCHED_INTERNAL void Model::ReadNewest(AtomicState& s, std::memory_order
   if (sc) ScJoin(t);
 }
 
+RACEFUZZ_SCHED_INTERNAL uint32_t Model::AppendStore(ThreadView& t, Location& loc, uint32_t index,
+                                                    uint64_t value, const char* op) {
+  const uint32_t ts = loc.next_ts++;
+  t.cur.ts[index] = ts;
+  Message& m = loc.at(ts);
+  m.value = value;
+  m.step = ActiveScheduler().last_event();
+  m.writer = ActiveScheduler().current();
+  m.op = op;
+  return ts;
+}
+
 RACEFUZZ_SCHED_INTERNAL void Model::Store(AtomicState& s, uint64_t value, std::memory_order mo,
                                           const char* op) {
   ThreadView& t = Current();
   Location& loc = locations_[s.location];
   const bool sc = mo == std::memory_order_seq_cst;
   if (sc) ScJoin(t);
-  const uint32_t ts = loc.next_ts++;
-  t.cur.ts[s.location] = ts;
+  const uint32_t ts = AppendStore(t, loc, s.location, value, op);
   Message& m = loc.at(ts);
-  m.value = value;
-  m.step = ActiveScheduler().last_event();
-  m.writer = ActiveScheduler().current();
-  m.op = op;
   Annotate(loc, value, ts, false);
   if (IsRelease(mo)) {
     Copy(m.view, t.cur);
@@ -235,13 +242,8 @@ RACEFUZZ_SCHED_INTERNAL void Model::Store(AtomicState& s, uint64_t value, std::m
 RACEFUZZ_SCHED_INTERNAL void Model::PlainStore(AtomicState& s, uint64_t value) {
   ThreadView& t = Current();
   Location& loc = locations_[s.location];
-  const uint32_t ts = loc.next_ts++;
-  t.cur.ts[s.location] = ts;
+  const uint32_t ts = AppendStore(t, loc, s.location, value, "plain_store");
   Message& m = loc.at(ts);
-  m.value = value;
-  m.step = ActiveScheduler().last_event();
-  m.writer = ActiveScheduler().current();
-  m.op = "plain_store";
   Zero(m.view);
   m.view.ts[s.location] = ts;
   m.cell = nullptr;
@@ -256,13 +258,8 @@ RACEFUZZ_SCHED_INTERNAL void Model::Rmw(AtomicState& s, uint64_t value, std::mem
   const uint32_t read_ts = loc.newest();
   Read(loc, s.location, read_ts, mo);
   Message& r = loc.at(read_ts);
-  const uint32_t ts = loc.next_ts++;
-  t.cur.ts[s.location] = ts;
+  const uint32_t ts = AppendStore(t, loc, s.location, value, op);
   Message& m = loc.at(ts);  // another slot than r's: kHistory >= 2
-  m.value = value;
-  m.step = ActiveScheduler().last_event();
-  m.writer = ActiveScheduler().current();
-  m.op = op;
   Annotate(loc, value, ts, false);
   // The store continues the release sequence of the store it read: it carries that view too.
   Copy(m.view, IsRelease(mo) ? t.cur : t.rel);

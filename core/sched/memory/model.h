@@ -144,6 +144,11 @@ class Model {
 
   ThreadView& Current();
   uint64_t Read(Location& loc, uint32_t index, uint32_t ts, std::memory_order mo);
+  // Appends a store of `value` by the current thread `t` to `loc` (location `index`) at the end of
+  // its modification order, seen by `t`; its view and cell are the caller's to set. Returns its
+  // timestamp.
+  uint32_t AppendStore(ThreadView& t, Location& loc, uint32_t index, uint64_t value,
+                       const char* op);
   // The value shown on the current thread's event in the timeline (and, for a load that read `ts`
   // with newer stores kept, why it is stale).
   void Annotate(const Location& loc, uint64_t value, uint32_t ts, bool stale);

@@ -4,6 +4,7 @@
 #define RACEFUZZ_CORE_SCHED_MEMORY_VALUE_H_
 
 #include <cstdint>
+#include <cstring>
 #include <string>
 #include <type_traits>
 
@@ -20,6 +21,22 @@ constexpr ValueKind KindOf() {
   if constexpr (std::is_integral_v<T> && std::is_signed_v<T>) return ValueKind::kSigned;
   if constexpr (std::is_integral_v<T> || std::is_enum_v<T>) return ValueKind::kUnsigned;
   return ValueKind::kBits;
+}
+
+// A value of at most 8 bytes as the model keeps it (its low bytes, as memcpy puts them there), and
+// back.
+template <typename T>
+uint64_t ToBits(T v) {
+  static_assert(sizeof(T) <= sizeof(uint64_t));
+  uint64_t b = 0;
+  std::memcpy(&b, &v, sizeof v);
+  return b;
+}
+template <typename T>
+T FromBits(uint64_t b) {
+  T v;
+  std::memcpy(&v, &b, sizeof v);
+  return v;
 }
 
 // `bits` holds a value of `size` bytes (its low bytes, as memcpy put it there).
