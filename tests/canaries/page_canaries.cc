@@ -101,6 +101,16 @@ constexpr char kCanaryCode[] = "#0 racefuzz::canary::";
 // ASan prints a frame as "#0 0x55e65b36000d in <function>": pinned from " in ", first after the
 // access line.
 constexpr char kAsanInCanary[] = " in racefuzz::canary::";
+
+// ASan's report of a one-byte write to a poisoned page in canary code (a mapping used where it is
+// not valid), with `timeline` (lines of racefuzz's timeline) before its summary.
+std::vector<std::string> AsanPoisonedWrite(std::initializer_list<std::string> timeline = {}) {
+  std::vector<std::string> lines = {"ERROR: AddressSanitizer: use-after-poison",
+                                    "WRITE of size 1 at", kAsanInCanary};
+  lines.insert(lines.end(), timeline);
+  lines.push_back("SUMMARY: AddressSanitizer: use-after-poison");
+  return lines;
+}
 // A page's bytes are a frame of the pool's physical memory (core/page/direct_map.h).
 constexpr char kOnPage[] =
     "Location is global 'racefuzz::page::internal::(anonymous namespace)::g_direct_map'";
@@ -191,8 +201,7 @@ RACEFUZZ_CANARY(page_mapping_used_after_closure,
                     .clause = "with_page_mapped: the pointer is valid only for the duration of the "
                               "closure",
                     .builds = kAsan,
-                    .expect = {"ERROR: AddressSanitizer: use-after-poison", "WRITE of size 1 at",
-                               kAsanInCanary, "SUMMARY: AddressSanitizer: use-after-poison"},
+                    .expect = AsanPoisonedWrite(),
                     .violate =
                         [] {
                           Owned<Page> page = NewPage();
@@ -213,9 +222,7 @@ RACEFUZZ_CANARY(page_mapping_used_on_other_thread,
                     .clause = "with_page_mapped: the mapping may be local to the mapping thread; "
                               "dereferencing it on another thread is UB",
                     .builds = kAsan,
-                    .expect = {"ERROR: AddressSanitizer: use-after-poison", "WRITE of size 1 at",
-                               kAsanInCanary, "racefuzz timeline", "T0 hold page#1",
-                               "SUMMARY: AddressSanitizer: use-after-poison"},
+                    .expect = AsanPoisonedWrite({"racefuzz timeline", "T0 hold page#1"}),
                     .violate =
                         [] {
                           g_page = NewPage();
@@ -491,8 +498,7 @@ RACEFUZZ_CANARY(page_freed_stays_quarantined,
                     .clause = "Owned<Page> release: freed pages stay poisoned (quarantine), so a "
                               "stale user is caught even when pages are allocated again",
                     .builds = kAsan,
-                    .expect = {"ERROR: AddressSanitizer: use-after-poison", "WRITE of size 1 at",
-                               kAsanInCanary, "SUMMARY: AddressSanitizer: use-after-poison"},
+                    .expect = AsanPoisonedWrite(),
                     .violate =
                         [] {
                           Owned<Page> page = NewPage();
@@ -728,37 +734,37 @@ RACEFUZZ_CANARY(bytewise_plain_access_races_copy,
 void ReadBytewiseIntoDst() { Check(g_page->read_bytewise_atomic(g_dst, 0, 64)); }
 void WriteBytewiseFromSrc() { Check(g_page->write_bytewise_atomic(g_src, 0, 64)); }
 
-RACEFUZZ_CANARY(read_bytewise_dst_plain_access,
-                {
-                    .clause = "read_bytewise_atomic: other accesses to dst must be atomic",
-                    .builds = kTsan,
-                    .expect = TsanRace({"Atomic write of size 8 at", kAtomicStore},
-                                       {"Previous write of size 1 at", kCanaryCode}, kOnDst,
-                                       {"T0 read_bytewise_atomic page#1 [0, 64)", "T1 exit"}),
-                    .violate =
-                        [] { OnSharedPage<false>(ReadBytewiseIntoDst, [] { g_dst[8] = 1; }); },
-                    .clean =
-                        [] {
-                          OnSharedPage<false>(ReadBytewiseIntoDst,
-                                              [] { page::atomic_store_byte(&g_dst[8], 1); });
-                        },
-                });
+// The other thread's write to byte 8 of a byte-wise copy's buffer: plainly (the violation) or
+// atomically (the clean twin). (A class template: its functions' frames read as canary code.)
+template <auto& Buffer>
+struct WriteByte8 {
+  static void Plainly() { Buffer[8] = 1; }
+  static void Atomically() { page::atomic_store_byte(&Buffer[8], 1); }
+};
 
-RACEFUZZ_CANARY(write_bytewise_src_plain_access,
-                {
-                    .clause = "write_bytewise_atomic: other accesses to src must be atomic",
-                    .builds = kTsan,
-                    .expect = TsanRace({"Atomic read of size 8 at", kAtomicLoad},
-                                       {"Previous write of size 1 at", kCanaryCode}, kOnSrc,
-                                       {"T0 write_bytewise_atomic page#1 [0, 64)", "T1 exit"}),
-                    .violate =
-                        [] { OnSharedPage<false>(WriteBytewiseFromSrc, [] { g_src[8] = 1; }); },
-                    .clean =
-                        [] {
-                          OnSharedPage<false>(WriteBytewiseFromSrc,
-                                              [] { page::atomic_store_byte(&g_src[8], 1); });
-                        },
-                });
+RACEFUZZ_CANARY(
+    read_bytewise_dst_plain_access,
+    {
+        .clause = "read_bytewise_atomic: other accesses to dst must be atomic",
+        .builds = kTsan,
+        .expect = TsanRace({"Atomic write of size 8 at", kAtomicStore},
+                           {"Previous write of size 1 at", kCanaryCode}, kOnDst,
+                           {"T0 read_bytewise_atomic page#1 [0, 64)", "T1 exit"}),
+        .violate = [] { OnSharedPage<false>(ReadBytewiseIntoDst, WriteByte8<g_dst>::Plainly); },
+        .clean = [] { OnSharedPage<false>(ReadBytewiseIntoDst, WriteByte8<g_dst>::Atomically); },
+    });
+
+RACEFUZZ_CANARY(
+    write_bytewise_src_plain_access,
+    {
+        .clause = "write_bytewise_atomic: other accesses to src must be atomic",
+        .builds = kTsan,
+        .expect = TsanRace({"Atomic read of size 8 at", kAtomicLoad},
+                           {"Previous write of size 1 at", kCanaryCode}, kOnSrc,
+                           {"T0 write_bytewise_atomic page#1 [0, 64)", "T1 exit"}),
+        .violate = [] { OnSharedPage<false>(WriteBytewiseFromSrc, WriteByte8<g_src>::Plainly); },
+        .clean = [] { OnSharedPage<false>(WriteBytewiseFromSrc, WriteByte8<g_src>::Atomically); },
+    });
 
 RACEFUZZ_CANARY(bytewise_page_race,
                 {
