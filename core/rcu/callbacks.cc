@@ -33,11 +33,6 @@ std::array<CallbackQueue, internal::kSlots>& Queues() { return internal::RunStat
 // a contract violation, not a deadlock (RcuRunState::invoking).
 std::atomic<int>& Invoking() { return internal::RunState().invoking[internal::CurrentSlot()]; }
 
-int QueueOfCaller() {
-  const int invoking = Invoking().load(std::memory_order_relaxed);
-  return invoking != 0 ? invoking - 1 : internal::CurrentSlot();
-}
-
 // Takes queue `q`'s oldest callback if a full grace period has elapsed since it was queued, and
 // invokes it on the calling thread. Returns whether it did.
 bool InvokeOneReady(int q) {
@@ -55,14 +50,13 @@ bool InvokeOneReady(int q) {
   if (!p.has_value()) return false;
   note("rcu_callback");
   p->readers.CheckReadersLeft("runs an RCU callback", "its call_rcu");
-  std::atomic<int>& invoking = Invoking();
-  const int outer = invoking.load(std::memory_order_relaxed);
-  invoking.store(q + 1, std::memory_order_relaxed);
-  // SAFETY: the callback's grace period has completed (poll_state_synchronize_rcu above), so no
-  // reader that could see what it frees is still in its read-side critical section (the age
-  // oracle just checked).
-  std::move(p->callback)();
-  invoking.store(outer, std::memory_order_relaxed);
+  {
+    const internal::InvokingCallback invoking(q);
+    // SAFETY: the callback's grace period has completed (poll_state_synchronize_rcu above), so no
+    // reader that could see what it frees is still in its read-side critical section (the age
+    // oracle just checked).
+    std::move(p->callback)();
+  }
   // The callback happens-before an rcu_barrier that waits for it.
   happens_before_release(&cq.invoked);
   cq.invoked.fetch_add(1, std::memory_order_relaxed);
@@ -125,7 +119,7 @@ void OnRunEnd() {
 void call_rcu(absl::AnyInvocable<void() &&> callback) {
   const uint64_t cookie = get_state_synchronize_rcu();
   const internal::ReaderSnapshot readers = internal::ReaderSnapshot::Take();
-  const int q = QueueOfCaller();
+  const int q = internal::CallbackQueueOfCaller();
   CallbackQueue& cq = Queues()[q];
   {
     racefuzz::Guard<SpinLock> lock(cq.mu);
@@ -152,6 +146,17 @@ void WakeCallbackKthreads() {
 }
 
 bool InCallback() { return Invoking().load(std::memory_order_relaxed) != 0; }
+
+int CallbackQueueOfCaller() {
+  const int invoking = Invoking().load(std::memory_order_relaxed);
+  return invoking != 0 ? invoking - 1 : CurrentSlot();
+}
+
+InvokingCallback::InvokingCallback(int q) : outer_(Invoking().load(std::memory_order_relaxed)) {
+  Invoking().store(q + 1, std::memory_order_relaxed);
+}
+
+InvokingCallback::~InvokingCallback() { Invoking().store(outer_, std::memory_order_relaxed); }
 
 }  // namespace internal
 

@@ -10,6 +10,24 @@ namespace racefuzz::rcu::internal {
 // ("rcu-synchronize-in-callback", "rcu-barrier-in-callback").
 bool InCallback();
 
+// The callback queue (a reader slot: the kernel's CPU) a callback queued now goes on: the calling
+// thread's own, or, inside a callback, the queue being invoked (a callback that queues another
+// queues it on its own CPU). RCU's and SRCU's queues are chosen alike.
+int CallbackQueueOfCaller();
+
+// While alive, the calling thread is invoking a callback of queue `q` (RCU's or SRCU's):
+// InCallback() holds, blocking is a contract violation, and CallbackQueueOfCaller() is `q`. Nests.
+class InvokingCallback {
+ public:
+  explicit InvokingCallback(int q);
+  ~InvokingCallback();
+  InvokingCallback(const InvokingCallback&) = delete;
+  InvokingCallback& operator=(const InvokingCallback&) = delete;
+
+ private:
+  int outer_;
+};
+
 // Deterministic runs: grace period `gp` is needed; wakes the grace-period kthread (spawning it at
 // the run's first request). A no-op where kthreads do not exist (the waiters run grace periods).
 void RequestGracePeriod(uint64_t gp);

@@ -19,18 +19,24 @@
 // In threads mode and outside runs the waiter snapshots the slots, waits for the open sections,
 // then acquires every slot's last outermost unlock (a superset of guarantee 1, as RCU's there).
 //
-// Who runs grace periods: synchronize_srcu runs its own, on the caller (one at a time per domain);
-// call_srcu's callbacks are run, in queue order, by the domain's kthread in a deterministic run
-// (spawned at its first call_srcu: the kernel's SRCU workqueue), and by srcu_barrier elsewhere.
-// Known over-approximation: one queue per domain, so SRCU callbacks of different threads run in
-// the order they were queued (the kernel's per-CPU srcu_data lists do not promise that).
+// Who runs grace periods: synchronize_srcu runs its own, on the caller (one at a time per domain).
+// call_srcu queues on the calling thread's own queue in the domain (the kernel's per-CPU
+// srcu_data list; inside a callback, the queue being invoked). In a deterministic run each queue
+// has its own kthread (spawned at its first call_srcu), which invokes it in queue order and runs
+// the grace period its oldest callback needs unless another thread does; so one thread's
+// callbacks run in the order it queued them, different threads' in any order the input picks,
+// and no lock or order joins two threads' call_srcu. Elsewhere srcu_barrier runs them.
+//
+// srcu_down_read / srcu_up_read are the semaphore-like sections: the index travels, and the
+// up_read may run on another thread. They belong to the domain, not to a thread: the grace
+// period waits for those that took the index before its flip (a counter per index, as the
+// kernel's), srcu_read_lock_held does not see them (as lockdep does not), and a thread may exit
+// inside one.
 //
 // A domain's state is the srcu_struct's own (a user object, built per input like every object a
 // target makes), not a global; its kthread is the run's and leaves with it.
 #ifndef RACEFUZZ_CORE_RCU_SRCU_H_
 #define RACEFUZZ_CORE_RCU_SRCU_H_
-
-#include <memory>
 
 #include "absl/functional/any_invocable.h"
 
@@ -42,8 +48,10 @@ struct SrcuState;
 
 // One SRCU domain (struct srcu_struct).
 //
-// Invariants: `state_` is non-null and owned by this domain and, while it runs, by the domain's
-// kthread (which keeps it alive until it returns).
+// Invariants: `state_` is non-null and counted (an atomic count, so that TSan sees every
+// reference taken: libstdc++'s shared_ptr counts without atomics in a process of one OS thread):
+// one reference is this domain's, one each its queues' kthreads', which keep it alive until they
+// return; the last to drop it frees it.
 class srcu_struct {
  public:
   // DEFINE_SRCU / init_srcu_struct. `name` names the domain in reports and the timeline.
@@ -53,11 +61,9 @@ class srcu_struct {
   srcu_struct& operator=(const srcu_struct&) = delete;
 
   internal::SrcuState& state() const { return *state_; }
-  // For the domain's kthread, which keeps the state alive until it returns.
-  std::shared_ptr<internal::SrcuState> shared_state() const { return state_; }
 
  private:
-  std::shared_ptr<internal::SrcuState> state_;
+  internal::SrcuState* state_;
 };
 
 // cleanup_srcu_struct: the domain is no longer used.
@@ -84,8 +90,26 @@ int srcu_read_lock(srcu_struct* ssp);
 // period ends too early or never).
 void srcu_read_unlock(srcu_struct* ssp, int idx);
 
-// Whether the calling thread is inside a read-side critical section of `ssp`.
+// Whether the calling thread is inside a read-side critical section of `ssp` that it took with
+// srcu_read_lock (srcu_down_read sections are no thread's).
 bool srcu_read_lock_held(const srcu_struct* ssp);
+
+// Enters a semaphore-like read-side critical section of `ssp` and returns its index, which the
+// matching srcu_up_read, on this thread or another, must be given (the kernel's srcu_down_read).
+// Not the calling thread's: srcu_read_lock_held does not see it and the thread may exit inside it.
+//
+// Safety: released exactly once by srcu_up_read(ssp, idx); until then every later grace period
+// of the domain waits for it, and cleanup_srcu_struct is "srcu-cleanup-busy".
+int srcu_down_read(srcu_struct* ssp);
+
+// Leaves a section srcu_down_read returned `idx` for, from any thread. Everything done in the
+// section before it (by the threads the index travelled through, as ordered) happens-before the
+// end of a grace period that waited for it.
+//
+// Safety: `idx` must be the index of an open srcu_down_read section of `ssp`: another index, or
+// none open with it, is the contract check "srcu-up-read-unmatched" (on a real kernel the
+// domain's counters underflow: a later grace period ends too early).
+void srcu_up_read(srcu_struct* ssp, int idx);
 
 // Waits until every read-side critical section of `ssp` that began before the call has ended.
 //
@@ -99,7 +123,8 @@ void synchronize_srcu(srcu_struct* ssp);
 // applies); what it frees must be unpublished before the call.
 void call_srcu(srcu_struct* ssp, absl::AnyInvocable<void() &&> callback);
 
-// Waits until every callback queued on `ssp` before the call has run. It is no grace period.
+// Waits until every callback queued on `ssp` (by any thread) before the call has run; not for one
+// queued after it (by a callback, say). It is no grace period.
 //
 // Safety: blocks: not from a callback ("rcu-barrier-in-callback").
 void srcu_barrier(srcu_struct* ssp);

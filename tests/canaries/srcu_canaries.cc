@@ -1,5 +1,7 @@
 // Canaries for SRCU (core/rcu/srcu.h), each with its clean twin. Runs are round-robin at every
-// yield point; with two canary threads, the domain's kthread (call_srcu) is T2.
+// yield point; with two canary threads, the kthread of the first queue used (call_srcu) is T2.
+#include <atomic>
+#include <cstdlib>
 #include <utility>
 
 #include "core/rcu/srcu.h"
@@ -204,6 +206,76 @@ RACEFUZZ_CANARY(srcu_read_lock_leaked_at_thread_exit,
                                "SUMMARY: racefuzz: srcu-read-lock-leaked"},
                     .violate = [] { ReturnInsideSection<true>(); },
                     .clean = [] { ReturnInsideSection<false>(); },
+                });
+
+// Two threads queue SRCU callbacks on one domain; T1 then reads what T0 wrote before its call_srcu,
+// ordered only by a relaxed flag: call_srcu orders no two callers (each thread queues on its own
+// CPU's list, as srcu_data's), so it is a race. The twin publishes the flag with release/acquire.
+int g_written_before_call = 0;
+
+template <bool kRelaxed>
+void TwoCallSrcuCallers() {
+  g_written_before_call = 0;
+  srcu_struct ss("ss");
+  Atomic<int> queued(0, "queued");
+  RunThreads({[&] {
+                g_written_before_call = 1;
+                rcu::call_srcu(&ss, [] {});
+                queued.store(1, kRelaxed ? std::memory_order_relaxed : std::memory_order_release);
+              },
+              [&] {
+                wait_until([&] {
+                  return queued.load(kRelaxed ? std::memory_order_relaxed
+                                              : std::memory_order_acquire) == 1;
+                });
+                rcu::call_srcu(&ss, [] {});
+                if (g_written_before_call != 1) std::abort();
+              }});
+  rcu::srcu_barrier(&ss);
+  rcu::cleanup_srcu_struct(&ss);
+}
+
+RACEFUZZ_CANARY(srcu_call_srcu_orders_no_callers,
+                {
+                    .clause = "call_srcu gives no happens-before between two threads that call "
+                              "it: each queues on its own CPU's list",
+                    .builds = kTsan,
+                    .expect = {"WARNING: ThreadSanitizer: data race", "TwoCallSrcuCallers",
+                               "racefuzz timeline", "T0 call_srcu ss#0", "T1 call_srcu ss#0",
+                               "SUMMARY: ThreadSanitizer: data race"},
+                    .violate = [] { TwoCallSrcuCallers<true>(); },
+                    .clean = [] { TwoCallSrcuCallers<false>(); },
+                });
+
+// A semaphore-like section taken on T0 is released on T1 (the index travels), then released again
+// there (a double up); the twin releases it once.
+template <bool kTwice>
+void UpReadOnAnotherThread() {
+  srcu_struct ss("ss");
+  Atomic<int> handed(-1, "handed_idx");
+  RunThreads({[&] { handed.store(rcu::srcu_down_read(&ss), std::memory_order_release); },
+              [&] {
+                wait_until([&] { return handed.load(std::memory_order_acquire) != -1; });
+                const int idx = handed.load(std::memory_order_acquire);
+                rcu::srcu_up_read(&ss, idx);
+                if (kTwice) rcu::srcu_up_read(&ss, idx);
+              }});
+  rcu::cleanup_srcu_struct(&ss);
+}
+
+RACEFUZZ_CANARY(srcu_up_read_unmatched,
+                {
+                    .clause = "srcu_up_read(ssp, idx), on any thread, releases an open "
+                              "srcu_down_read section of ssp taken with idx, once",
+                    .builds = kAll,
+                    .expect = {"ERROR: racefuzz: contract violation: srcu-up-read-unmatched",
+                               "T1 calls srcu_up_read(ss, 0) but no srcu_down_read section of ss "
+                               "taken with index 0 is open",
+                               "racefuzz timeline", "T0 srcu_down_read ss#0",
+                               "T1 srcu_up_read ss#0", "T1 srcu_up_read ss#0",
+                               "SUMMARY: racefuzz: srcu-up-read-unmatched"},
+                    .violate = [] { UpReadOnAnotherThread<true>(); },
+                    .clean = [] { UpReadOnAnotherThread<false>(); },
                 });
 
 }  // namespace

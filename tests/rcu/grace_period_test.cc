@@ -8,15 +8,13 @@
 #include <fuzzer/FuzzedDataProvider.h>
 #include <gtest/gtest.h>
 
-#include "absl/types/span.h"
 #include "core/rcu/rcu.h"
 #include "core/rcu/torture.h"
-#include "core/sched/byte_source.h"
 #include "core/sched/harness.h"
-#include "core/sched/input_schedule.h"
 #include "core/sched/round_robin_schedule.h"
 #include "core/sched/scheduler.h"
 #include "core/sched/sync.h"
+#include "tests/rcu/for_each_schedule.h"
 
 namespace racefuzz::rcu {
 namespace {
@@ -207,31 +205,6 @@ TEST(Callbacks, ACallbackLeftQueuedRunsAtItsRunsEnd) {
   const uint64_t cookie = get_state_synchronize_rcu();
   rcu_barrier();  // outside runs: nothing of the run is left to wait for
   EXPECT_EQ(grace_periods_since(cookie), 0u);
-}
-
-// Runs `setup` deterministically under round-robin and under 256 pseudo-random input schedules,
-// calling `check` after each run.
-template <typename Setup, typename Check>
-void ForEachSchedule(Setup setup, Check check) {
-  {
-    RoundRobinSchedule rr;
-    Scheduler::Get().Run(rr, setup);
-    check();
-  }
-  for (int b = 0; b < 256; ++b) {
-    std::vector<uint8_t> bytes(64);
-    uint32_t x = 2654435761u * static_cast<uint32_t>(b + 1);
-    for (uint8_t& byte : bytes) {
-      x ^= x << 13;
-      x ^= x >> 17;
-      x ^= x << 5;
-      byte = static_cast<uint8_t>(x >> 24);
-    }
-    ByteSource source(absl::MakeConstSpan(bytes));
-    InputSchedule schedule(source);
-    Scheduler::Get().Run(schedule, setup);
-    check();
-  }
 }
 
 // In a run, callbacks run on their own (the grace-period and rcuo kthreads): a thread that waits

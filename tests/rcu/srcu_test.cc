@@ -1,6 +1,10 @@
 // SRCU as its own flavour (core/rcu/srcu.h): grace periods wait for the domain's pre-existing
 // readers only, sections may sleep, call_srcu / srcu_barrier, the index check, in deterministic
 // runs, in threads mode and outside runs.
+#include <array>
+#include <atomic>
+#include <vector>
+
 #include <gtest/gtest.h>
 
 #include <fuzzer/FuzzedDataProvider.h>
@@ -11,6 +15,7 @@
 #include "core/sched/round_robin_schedule.h"
 #include "core/sched/scheduler.h"
 #include "core/sched/sync.h"
+#include "tests/rcu/for_each_schedule.h"
 
 namespace racefuzz::rcu {
 namespace {
@@ -101,7 +106,7 @@ TEST(Srcu, NestedSectionsAcrossAGracePeriodTakeBothIndices) {
   srcu_read_unlock(&ss, next);
 }
 
-// call_srcu's callback runs after a grace period (the domain's kthread in a deterministic run,
+// call_srcu's callback runs after a grace period (its queue's kthread in a deterministic run,
 // srcu_barrier elsewhere); srcu_barrier waits for it.
 TEST(Srcu, CallSrcuRunsItsCallbackBySrcuBarrier) {
   for (const bool in_run : {true, false}) {
@@ -136,6 +141,122 @@ TEST(Srcu, WaitingForACallbacksEffectIsNoDeadlock) {
     });
   });
   EXPECT_EQ(ran.load(), 1);
+}
+
+// One thread's SRCU callbacks run in the order it queued them; two threads' in either order, as
+// the schedule picks (one queue per domain would always run T1's first: it queues first).
+TEST(Srcu, OneThreadsCallbacksRunInQueueOrderOthersInAnyOrder) {
+  srcu_struct ss("ss");
+  int a_before_b = 0, b_before_a = 0;
+  std::atomic<int> next{0};
+  std::array<std::atomic<int>, 3> at{};  // when a0, a1 and b ran
+  std::atomic<int> b_queued{0};
+  ForEachSchedule(
+      [&] {
+        next = 0;
+        b_queued = 0;
+        spawn([&] {
+          wait_until([&] { return b_queued.load(std::memory_order_relaxed) == 1; });
+          call_srcu(&ss, [&] { at[0].store(next.fetch_add(1)); });
+          call_srcu(&ss, [&] { at[1].store(next.fetch_add(1)); });
+        });
+        spawn([&] {
+          call_srcu(&ss, [&] { at[2].store(next.fetch_add(1)); });
+          b_queued.store(1, std::memory_order_relaxed);
+        });
+      },
+      [&] {
+        EXPECT_LT(at[0].load(), at[1].load());
+        (at[0].load() < at[2].load() ? a_before_b : b_before_a) += 1;
+      });
+  EXPECT_GT(a_before_b, 0);
+  EXPECT_GT(b_before_a, 0);
+  cleanup_srcu_struct(&ss);
+}
+
+// srcu_barrier waits for the callbacks queued before it, in queue order, and not for one that a
+// callback queues (on its own queue), in a run and outside runs.
+TEST(Srcu, SrcuBarrierWaitsOnlyForCallbacksQueuedBeforeIt) {
+  for (const bool in_run : {true, false}) {
+    srcu_struct ss("ss");
+    std::vector<int> order;
+    auto body = [&] {
+      for (int i = 0; i < 4; ++i) call_srcu(&ss, [&order, i] { order.push_back(i); });
+      call_srcu(&ss, [&] { call_srcu(&ss, [&] { order.push_back(99); }); });
+      srcu_barrier(&ss);
+      if (!in_run) EXPECT_EQ(order, (std::vector<int>{0, 1, 2, 3}));
+      srcu_barrier(&ss);
+      EXPECT_EQ(order, (std::vector<int>{0, 1, 2, 3, 99}));
+    };
+    if (in_run) {
+      RoundRobinSchedule rr;
+      Scheduler::Get().Run(rr, [&] { spawn(body); });
+    } else {
+      body();
+    }
+    cleanup_srcu_struct(&ss);
+  }
+}
+
+// A semaphore-like section taken on T0, which then exits (no leak: the section is no thread's),
+// and released on T1: T2's grace period, asked for while it is open, waits for T1's up_read.
+TEST(Srcu, GracePeriodWaitsForADownReadSectionReleasedOnAnotherThread) {
+  srcu_struct ss("ss");
+  Atomic<int> handed(-1, "handed_idx");
+  Atomic<int> inside(0, "inside");
+  Atomic<int> asked(0, "asked");
+  bool inside_at_end = true;
+  bool held_on_down = true;
+  RoundRobinSchedule rr;
+  Scheduler::Get().Run(rr, [&] {
+    spawn([&] {
+      const int idx = srcu_down_read(&ss);
+      held_on_down = srcu_read_lock_held(&ss);
+      inside.store(1);
+      handed.store(idx);
+    });
+    spawn([&] {
+      wait_until([&] { return handed.load() != -1 && asked.load() == 1; });
+      for (int i = 0; i < 8; ++i) yield_point("reader_busy");
+      inside.store(0);
+      srcu_up_read(&ss, handed.load());
+    });
+    spawn([&] {
+      wait_until([&] { return inside.load() == 1; });
+      asked.store(1);
+      synchronize_srcu(&ss);
+      inside_at_end = inside.load() == 1;
+    });
+  });
+  EXPECT_FALSE(held_on_down);
+  EXPECT_FALSE(inside_at_end);
+  cleanup_srcu_struct(&ss);
+}
+
+// A down section that takes the index after a grace period's flip is not waited for: the grace
+// period ends while it is open (it would deadlock otherwise: the reader waits for the end).
+TEST(Srcu, GracePeriodDoesNotWaitForALaterDownReadSection) {
+  srcu_struct ss("ss");
+  Atomic<int> gp_done(0, "gp_done");
+  RoundRobinSchedule rr;
+  Scheduler::Get().Run(rr, [&] {
+    const int pre = srcu_down_read(&ss);  // holds the first grace period until T1 releases it
+    spawn([&] {
+      synchronize_srcu(&ss);
+      gp_done.store(1);
+    });
+    spawn([&, pre] {
+      // After T0's flip (its grace period is waiting for `pre`): a new down section.
+      for (int i = 0; i < 4; ++i) yield_point("let_the_gp_start");
+      const int idx = srcu_down_read(&ss);
+      EXPECT_NE(idx, pre);
+      srcu_up_read(&ss, pre);
+      wait_until([&] { return gp_done.load() == 1; });
+      srcu_up_read(&ss, idx);
+    });
+  });
+  EXPECT_EQ(gp_done.load(), 1);
+  cleanup_srcu_struct(&ss);
 }
 
 TEST(Srcu, ThreadsMode) {
@@ -189,6 +310,26 @@ TEST(SrcuDeathTest, UnlockOfAnotherDomainIsReported) {
         srcu_read_unlock(&b, idx);
       },
       "srcu-unlock-wrong-index");
+}
+
+TEST(SrcuDeathTest, UpReadWithNoDownReadIsReported) {
+  EXPECT_DEATH(
+      {
+        srcu_struct ss("ss");
+        const int idx = srcu_down_read(&ss);
+        srcu_up_read(&ss, idx ^ 1);
+      },
+      "srcu-up-read-unmatched");
+}
+
+TEST(SrcuDeathTest, CleanupWithADownReadOpenIsReported) {
+  EXPECT_DEATH(
+      {
+        srcu_struct ss("ss");
+        (void)srcu_down_read(&ss);
+        cleanup_srcu_struct(&ss);
+      },
+      "srcu-cleanup-busy");
 }
 
 TEST(SrcuDeathTest, CleanupWithACallbackPendingIsReported) {
