@@ -75,6 +75,10 @@ void CopyThroughModel(const uint8_t* src, uint8_t* dst, size_t len) {
 }  // namespace
 
 void atomic_per_byte_memcpy(const uint8_t* src, uint8_t* dst, size_t len) {
+  // In a weak run the copy is an event of its own (in SC runs only its cuts are): the timeline
+  // line that says which of its bytes were stale, and the step a later stale read names as the
+  // store it did not see, are this copy's, not the thread's previous event's.
+  if (weak_memory()) note("atomic_per_byte_memcpy", {}, {0, len});
   internal::CopyInChunks("atomic_per_byte_memcpy (rest)", {}, 0, len, [&](size_t at, size_t n) {
     if (weak_memory()) {
       CopyThroughModel(src + at, dst + at, n);

@@ -52,6 +52,9 @@
 
 namespace racefuzz::rcu {
 
+struct list_head;
+struct hlist_node;
+
 // A pointer that readers follow with rcu_dereference (the kernel's `__rcu` annotation): a
 // weak-memory location, plainly readable and writable by the (serialized) updaters.
 template <typename P>
@@ -101,6 +104,23 @@ void UnlinkPointer(RcuPointer<P>& slot, P* value) {
 // Reports "rcu-list-traversed-outside-reader" unless the caller is a reader or `cond` holds.
 void CheckListTraversal(bool cond, const char* op);
 
+// CONFIG_DEBUG_LIST's checks (lib/list_debug.c), always on here: an update of a corrupted list (an
+// entry added twice, deleted twice, or whose neighbours no longer point at it: an updater that was
+// not serialized, a use of a stale entry) is a report with the kernel's message, not a write
+// through a poisoned pointer. They read only the updaters' side of the links (prev, and next
+// plainly), as the kernel's do.
+//
+// Reports "list-add-corruption" unless next->prev == prev and prev->next == next, or when `entry`
+// is prev or next ("list_add double add").
+void CheckListAdd(const list_head* entry, const list_head* prev, const list_head* next);
+// Reports "list-del-corruption" when `entry` was already unlinked (its prev is LIST_POISON2, its
+// next LIST_POISON1) or its neighbours no longer point at it.
+void CheckListDel(const list_head* entry);
+// Reports "list-del-corruption" when `n` was already unlinked (its pprev is LIST_POISON2) or is on
+// no list (hlist_del of an unhashed node). The kernel has no check here: the second delete writes
+// through the poison and faults.
+void CheckHlistDel(const hlist_node* n);
+
 }  // namespace internal
 
 // The kernel's struct list_head: a list's head, or the base of an entry. A head is initialized
@@ -131,9 +151,11 @@ struct hlist_head {
   RcuPointer<hlist_node> first{nullptr, "rcu_list_next"};
 };
 
-// list_add_rcu: inserts `entry` right after `head` (at the front). Safety: updaters serialized;
-// `entry` is on no list and its fields are written before the call.
+// list_add_rcu: inserts `entry` right after `head` (at the front). Safety: updaters serialized
+// (TSan, and "list-add-corruption" when the links no longer agree); `entry` is on no list (checked
+// when it is a neighbour: "list_add double add") and its fields are written before the call (TSan).
 inline void list_add_rcu(list_head* entry, list_head* head) {
+  internal::CheckListAdd(entry, head, head->next.get());
   list_head* next = head->next.get();
   entry->next.set(next);
   entry->prev = head;
@@ -143,6 +165,7 @@ inline void list_add_rcu(list_head* entry, list_head* head) {
 
 // list_add_tail_rcu: inserts `entry` right before `head` (at the back). Safety: as list_add_rcu.
 inline void list_add_tail_rcu(list_head* entry, list_head* head) {
+  internal::CheckListAdd(entry, head->prev, head);
   list_head* prev = head->prev;
   entry->next.set(head);
   entry->prev = prev;
@@ -151,8 +174,10 @@ inline void list_add_tail_rcu(list_head* entry, list_head* head) {
 }
 
 // list_del_rcu: unlinks `entry`; readers standing on it go on to its successor. Safety:
-// updaters serialized; `entry` is on a list; it is freed only after a grace period.
+// updaters serialized; `entry` is on a list (checked: "list-del-corruption"); it is freed only
+// after a grace period (ASan, TSan).
 inline void list_del_rcu(list_head* entry) {
+  internal::CheckListDel(entry);
   list_head* next = entry->next.get();
   list_head* prev = entry->prev;
   next->prev = prev;
@@ -163,6 +188,7 @@ inline void list_del_rcu(list_head* entry) {
 // list_replace_rcu: puts `entry` in `old`'s place. Safety: as list_add_rcu for `entry` and
 // list_del_rcu for `old`.
 inline void list_replace_rcu(list_head* old, list_head* entry) {
+  internal::CheckListDel(old);
   entry->next.set(old->next.get());
   entry->prev = old->prev;
   internal::AssignPointer(entry->prev->next, entry);
@@ -189,6 +215,7 @@ inline void hlist_add_behind_rcu(hlist_node* n, hlist_node* prev) {
 
 // hlist_del_rcu: unlinks `n`; readers standing on it go on. Safety: as list_del_rcu.
 inline void hlist_del_rcu(hlist_node* n) {
+  internal::CheckHlistDel(n);
   hlist_node* next = n->next.get();
   RcuPointer<hlist_node>* pprev = n->pprev;
   internal::UnlinkPointer(*pprev, next);
@@ -198,6 +225,7 @@ inline void hlist_del_rcu(hlist_node* n) {
 
 // hlist_replace_rcu: puts `n` in `old`'s place. Safety: as list_replace_rcu.
 inline void hlist_replace_rcu(hlist_node* old, hlist_node* n) {
+  internal::CheckHlistDel(old);
   hlist_node* next = old->next.get();
   n->next.set(next);
   n->pprev = old->pprev;

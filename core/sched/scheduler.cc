@@ -2,6 +2,8 @@
 // body, exit, join. The decision loop is in decision.cc.
 #include "core/sched/scheduler.h"
 
+#include <algorithm>
+
 #include "absl/strings/str_format.h"
 #include "core/check/report.h"
 #include "core/sched/happens_before.h"
@@ -29,6 +31,7 @@ RACEFUZZ_SCHED_INTERNAL void Scheduler::Run(ScheduleSource& source, absl::Functi
   options_ = options;
   trace_.Clear(options.max_steps + 1);
   if (options.interleaving_coverage) coverage_.Reset();
+  std::fill_n(last_event_.begin(), threads_.size() + 1, 0);
   threads_.Reset();
   stopping_ = false;
   current_ = kNoThread;

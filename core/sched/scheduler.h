@@ -145,8 +145,10 @@ class Scheduler final : public internal::Engine {
   internal::memory::Model memory_;  // the weak memory model, reset for every weak run
   ThreadId current_ = kNoThread;
   bool running_ = false;
-  // By thread id + 1 (0: the run's setup). Not reset between runs: a thread's entry is written by
-  // its own first event of the run, before anything reads it.
+  // By thread id + 1 (0: the run's setup); 0 until its first event of the run. Reset at each run's
+  // start (the entries the last run used): a model reads it before a thread's first event (an
+  // Atomic's initial store in the setup or a thread's body), and a value left by an earlier run
+  // would make the timeline depend on what ran before.
   std::array<uint64_t, kMaxThreads + 1> last_event_{};
   bool stopping_ = false;  // kthread_should_stop() of the current run
 };

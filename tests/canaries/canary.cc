@@ -5,6 +5,7 @@
 #include "core/sched/harness.h"
 #include "core/sched/round_robin_schedule.h"
 #include "core/sched/scheduler.h"
+#include "core/sched/splitmix.h"
 
 namespace racefuzz::canary {
 
@@ -35,6 +36,19 @@ void RunThreads(std::initializer_list<std::function<void()>> bodies) {
                          for (const auto& body : bodies) spawn(body);
                        },
                        {.memory = GetHarnessConfig().memory});
+}
+
+void UnderSchedules(MemoryMode memory, absl::FunctionRef<void(absl::Span<const uint8_t>)> program,
+                    int count) {
+  HarnessConfig config;
+  config.memory = memory;
+  SetHarnessConfig(config);
+  uint8_t bytes[32];
+  for (int i = 0; i < count; ++i) {
+    uint64_t state = 0x1ea4u + static_cast<uint64_t>(i);
+    for (uint8_t& b : bytes) b = static_cast<uint8_t>(SplitMix64(state));
+    program(absl::Span<const uint8_t>(bytes));
+  }
 }
 
 }  // namespace racefuzz::canary

@@ -17,10 +17,15 @@
 #ifndef RACEFUZZ_TESTS_CANARIES_CANARY_H_
 #define RACEFUZZ_TESTS_CANARIES_CANARY_H_
 
+#include <cstdint>
 #include <functional>
 #include <initializer_list>
 #include <string>
 #include <vector>
+
+#include "absl/functional/function_ref.h"
+#include "absl/types/span.h"
+#include "core/sched/memory/memory_mode.h"
 
 namespace racefuzz::canary {
 
@@ -48,6 +53,13 @@ unsigned ThisBuild();
 
 // Runs `bodies` as simulated threads in one deterministic run, round-robin at every yield point.
 void RunThreads(std::initializer_list<std::function<void()>> bodies);
+
+// Runs `program(schedule)` (it calls RunInput with the schedule's bytes) under the input schedules
+// 0 .. count - 1 in memory mode `memory`. Schedule i is a function of its index alone, so a
+// violating program reports at the same schedule, with the same timeline, in every run; a clean
+// twin runs under as many.
+void UnderSchedules(MemoryMode memory, absl::FunctionRef<void(absl::Span<const uint8_t>)> program,
+                    int count = 3000);
 
 }  // namespace racefuzz::canary
 

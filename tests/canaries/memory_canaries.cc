@@ -8,31 +8,15 @@
 
 #include "core/check/report.h"
 #include "core/sched/harness.h"
-#include "core/sched/splitmix.h"
 #include "core/sched/sync.h"
 #include "tests/canaries/canary.h"
 
 namespace racefuzz::canary {
 namespace {
 
-constexpr int kSchedules = 3000;
 constexpr std::memory_order rlx = std::memory_order_relaxed;
 constexpr std::memory_order rel = std::memory_order_release;
 constexpr std::memory_order acq = std::memory_order_acquire;
-
-// Runs `program` (which spawns the threads) in weak mode under schedules 0 .. kSchedules - 1.
-template <typename Program>
-void UnderWeakSchedules(Program program) {
-  HarnessConfig config;
-  config.memory = MemoryMode::kWeak;
-  SetHarnessConfig(config);
-  uint8_t bytes[32];
-  for (int i = 0; i < kSchedules; ++i) {
-    uint64_t state = 0x1ea4u + static_cast<uint64_t>(i);
-    for (uint8_t& b : bytes) b = static_cast<uint8_t>(SplitMix64(state));
-    program(absl::Span<const uint8_t>(bytes));
-  }
-}
 
 // Message passing through atomics: T0 writes the data, then the flag; T1 reads the flag, then the
 // data, and checks it saw the data the flag announced.
@@ -64,8 +48,8 @@ RACEFUZZ_CANARY(memory_relaxed_mp_reads_stale,
                                "T1 atomic_load data = 0 (stale: reads the initial data = 0; #",
                                "T0 atomic_store data = 42 not yet visible)",
                                "SUMMARY: racefuzz: stale-read"},
-                    .violate = [] { UnderWeakSchedules(FlagThenData<rlx, rlx>); },
-                    .clean = [] { UnderWeakSchedules(FlagThenData<rel, acq>); },
+                    .violate = [] { UnderSchedules(MemoryMode::kWeak, FlagThenData<rlx, rlx>); },
+                    .clean = [] { UnderSchedules(MemoryMode::kWeak, FlagThenData<rel, acq>); },
                 });
 
 // The data is a plain int: only happens-before protects it. T0 first stores flag = 1 relaxed
@@ -107,8 +91,8 @@ RACEFUZZ_CANARY(memory_acquire_syncs_with_the_store_it_read,
                                "T0 atomic_store flag = 1; #",
                                "T0 atomic_store flag = 2 not yet visible)",
                                "SUMMARY: ThreadSanitizer: data race"},
-                    .violate = [] { UnderWeakSchedules(StaleAcquire<1>); },
-                    .clean = [] { UnderWeakSchedules(StaleAcquire<2>); },
+                    .violate = [] { UnderSchedules(MemoryMode::kWeak, StaleAcquire<1>); },
+                    .clean = [] { UnderSchedules(MemoryMode::kWeak, StaleAcquire<2>); },
                 });
 
 // Store buffering: each thread stores one flag, fences, and loads the other. With seq_cst fences
@@ -139,18 +123,20 @@ void StoreBuffering(absl::Span<const uint8_t> schedule) {
       });
 }
 
-RACEFUZZ_CANARY(memory_sb_seq_cst_fences,
-                {
-                    .clause = "weak memory: seq_cst fences forbid store buffering; acquire-release "
-                              "fences do not",
-                    .builds = kAll,
-                    .expect = {"ERROR: racefuzz: contract violation: store-buffering",
-                               "both threads read 0", "racefuzz timeline", "atomic_thread_fence",
-                               "SUMMARY: racefuzz: store-buffering"},
-                    .violate =
-                        [] { UnderWeakSchedules(StoreBuffering<std::memory_order_acq_rel>); },
-                    .clean = [] { UnderWeakSchedules(StoreBuffering<std::memory_order_seq_cst>); },
-                });
+RACEFUZZ_CANARY(
+    memory_sb_seq_cst_fences,
+    {
+        .clause = "weak memory: seq_cst fences forbid store buffering; acquire-release "
+                  "fences do not",
+        .builds = kAll,
+        .expect = {"ERROR: racefuzz: contract violation: store-buffering", "both threads read 0",
+                   "racefuzz timeline", "atomic_thread_fence",
+                   "SUMMARY: racefuzz: store-buffering"},
+        .violate =
+            [] { UnderSchedules(MemoryMode::kWeak, StoreBuffering<std::memory_order_acq_rel>); },
+        .clean =
+            [] { UnderSchedules(MemoryMode::kWeak, StoreBuffering<std::memory_order_seq_cst>); },
+    });
 
 }  // namespace
 }  // namespace racefuzz::canary

@@ -12,6 +12,7 @@
 #include "core/sched/input_schedule.h"
 #include "core/sched/pct_schedule.h"
 #include "core/sched/replay_schedule.h"
+#include "core/sched/round_robin_schedule.h"
 #include "core/sched/scheduler.h"
 #include "core/sched/splitmix.h"
 #include "core/sched/sync.h"
@@ -102,6 +103,30 @@ TEST(Determinism, RecordedDecisionsReplayToTheSameTrace) {
     ASSERT_FALSE(replay.diverged()) << "input " << i;
     ASSERT_EQ(Scheduler::Get().trace().hash(), recorded) << "input " << i;
   }
+}
+
+// What a model reads of a thread's last event before the thread's first event of the run (an
+// Atomic's initial store in the setup or in a body: the step a weak read's timeline names) is 0,
+// not what an earlier run left.
+TEST(Determinism, ARunStartsWithNoEventOfAnEarlierRun) {
+  RoundRobinSchedule rr;
+  Scheduler::Get().Run(rr, [&] {
+    for (int i = 0; i < 5; ++i) yield_point("setup_step");
+    for (int t = 0; t < 3; ++t) {
+      spawn([] {
+        for (int i = 0; i < 5; ++i) yield_point("step");
+      });
+    }
+  });
+  uint64_t in_setup = 1;
+  uint64_t in_body[2] = {1, 1};
+  Scheduler::Get().Run(rr, [&] {
+    in_setup = Scheduler::Get().last_event();
+    for (uint64_t& seen : in_body) spawn([&seen] { seen = Scheduler::Get().last_event(); });
+  });
+  EXPECT_EQ(in_setup, 0u);
+  EXPECT_EQ(in_body[0], 0u);
+  EXPECT_EQ(in_body[1], 0u);
 }
 
 TEST(Determinism, ScheduleContinuesDeterministicallyWhenInputRunsOut) {
