@@ -255,6 +255,32 @@ class Rcu {
     return copy_update([&](const T*) { return std::optional<P>(std::move(next)); });
   }
 
+  // Publishes `next` and returns the old value, without an update-side lock: the kernel's
+  // unrcu_pointer(xchg(&p, RCU_INITIALIZER(next))). The exchange is one atomic read-modify-write,
+  // fully ordered as every value-returning xchg in the kernel (seq_cst: Release publishes `next`'s
+  // initialization to readers that dereference it, Acquire orders the old object's reuse after
+  // its publisher's writes), so concurrent xchg callers each get a different old value: no lock is
+  // needed among them.
+  //
+  // Safety: the old value is freed only after a grace period (RcuOld: ASan, TSan, the age
+  // oracle). It must not overlap a copy_update, replace or replace_pointer, which read the old
+  // pointer and store the new one in two steps (an xchg between them is lost, and its old value
+  // handed out twice): contract check "rcu-concurrent-updaters".
+  std::optional<RcuOld<P>> xchg(P next) {
+    void* p = Traits::into_foreign(std::move(next));
+    yield_point("rcu_xchg", {"rcu", id_});
+    const int updater = updater_.load(std::memory_order_relaxed);
+    RACEFUZZ_CONTRACT(updater == kIdle, "rcu-concurrent-updaters",
+                      "T%d xchg's %s while T%d is updating it with copy_update: the update "
+                      "stores over the exchanged value, and both hand out the same old object",
+                      current_thread(), ObjectName({"rcu", id_}), updater);
+    // Ordering: seq_cst (the kernel's xchg is fully ordered); no yield point since the check, so
+    // no copy_update can begin in between.
+    void* old = ptr_.exchange(p, std::memory_order_seq_cst, "rcu_xchg");
+    if (old == nullptr) return std::nullopt;
+    return RcuOld<P>(old);
+  }
+
   // The pointer's value, for comparison only (with nullptr, or with a pointer from dereference or
   // dereference_protected): the kernel's rcu_access_pointer. Needs no guard and no lock. It is a
   // `const void*` so that it cannot be dereferenced: without a guard, the object may be freed at

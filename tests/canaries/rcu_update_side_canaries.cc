@@ -1,6 +1,7 @@
 // Canaries for the update side of Rcu<P> (core/rcu/rcu.h): dereference_protected and
 // replace_pointer check their protection (the kernel's rcu_dereference_protected(p,
-// lockdep_is_held(&lock))), each with a clean twin that holds the lock.
+// lockdep_is_held(&lock))), with a clean twin that holds the lock; a lockless xchg overlapping a
+// copy_update is reported, with a clean twin where every updater publishes by xchg.
 #include <optional>
 
 #include "core/rcu/rcu.h"
@@ -48,6 +49,44 @@ RACEFUZZ_CANARY(rcu_dereference_protected_without_lock,
                                "SUMMARY: racefuzz: rcu-dereference-unprotected"},
                     .violate = [] { ProtectedDereference<false>(); },
                     .clean = [] { ProtectedDereference<true>(); },
+                });
+
+// T0 and T1 publish new objects without a lock; a reader dereferences. Violating: T0 updates with
+// copy_update (read, then store: its read-to-store window is open across the yield in `f`), T1
+// with xchg, which lands inside the window. The twin: both publish with xchg, each one atomic
+// exchange, so each gets its own old object.
+template <bool kMixed>
+void LocklessPublish() {
+  Rcu<KBox<int>> x(KBox<int>::make(1), 4);
+  RunThreads({[&] {
+                std::optional<RcuOld<KBox<int>>> old;
+                if (kMixed) {
+                  old = x.copy_update([](const int* cur) {
+                    yield_point("compute_next");
+                    return std::optional<KBox<int>>(KBox<int>::make(cur == nullptr ? 0 : *cur + 1));
+                  });
+                } else {
+                  old = x.xchg(KBox<int>::make(2));
+                }
+              },
+              [&] { std::optional<RcuOld<KBox<int>>> old = x.xchg(KBox<int>::make(3)); },
+              [&] {
+                rcu::Guard g = rcu::read_lock();
+                if (auto b = x.dereference(g); b.has_value() && **b == 0) std::abort();
+              }});
+}
+
+RACEFUZZ_CANARY(rcu_xchg_during_copy_update,
+                {
+                    .clause = "Rcu::xchg (the kernel's lockless xchg publish) never overlaps a "
+                              "copy_update / replace / replace_pointer of the same pointer",
+                    .builds = kAll,
+                    .expect = {"ERROR: racefuzz: contract violation: rcu-concurrent-updaters",
+                               "T1 xchg's rcu#4 while T0 is updating it with copy_update",
+                               "racefuzz timeline", "T0 rcu_copy_update rcu#4", "T1 rcu_xchg rcu#4",
+                               "SUMMARY: racefuzz: rcu-concurrent-updaters"},
+                    .violate = [] { LocklessPublish<true>(); },
+                    .clean = [] { LocklessPublish<false>(); },
                 });
 
 }  // namespace

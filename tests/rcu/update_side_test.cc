@@ -1,6 +1,8 @@
 // The update side of Rcu<P> and lockdep_is_held: rcu_access_pointer, rcu_dereference_protected,
 // rcu_replace_pointer, synchronize_rcu_expedited (core/rcu/rcu.h, grace_period.h, sync.h).
+#include <cstdint>
 #include <optional>
+#include <set>
 
 #include <fuzzer/FuzzedDataProvider.h>
 #include <gtest/gtest.h>
@@ -116,6 +118,53 @@ TEST(UpdateSideDeathTest, ReplacePointerWithoutTheLockIsReported) {
 }
 
 // synchronize_rcu_expedited waits for a reader that was in its section when it was called.
+// Lockless publishers (Rcu::xchg, the kernel's xchg publish): under every schedule, each caller
+// gets a different old object, and the one left published is the one no caller got back; readers
+// see every published object initialized (TSan: the exchange's Release).
+TEST(UpdateSide, XchgCallersEachGetAnotherOldObject) {
+  for (int i = 0; i < 300; ++i) {
+    uint8_t bytes[24];
+    for (size_t b = 0; b < sizeof bytes; ++b) bytes[b] = static_cast<uint8_t>(i * 31 + b * 7);
+    Rcu<KBox<int>> x(KBox<int>::make(0), 6);
+    int got[3] = {-1, -1, -1};
+    RunInput(absl::Span<const uint8_t>(bytes), [&] {
+      for (int t = 0; t < 3; ++t) {
+        spawn([&, t] {
+          std::optional<RcuOld<KBox<int>>> old = x.xchg(KBox<int>::make(t + 1));
+          ASSERT_TRUE(old.has_value());
+          got[t] = *old->get();
+        });
+      }
+      spawn([&] {
+        rcu::Guard g = rcu::read_lock();
+        if (auto b = x.dereference(g)) EXPECT_LE(**b, 3);
+      });
+    });
+    const int* left = x.dereference_protected(true);
+    ASSERT_NE(left, nullptr);
+    std::set<int> all = {got[0], got[1], got[2], *left};
+    EXPECT_EQ(all, (std::set<int>{0, 1, 2, 3})) << "schedule " << i;
+  }
+}
+
+TEST(UpdateSideDeathTest, XchgDuringCopyUpdateIsReported) {
+  EXPECT_DEATH(
+      {
+        Rcu<KBox<int>> x(KBox<int>::make(1), 8);
+        RoundRobinSchedule rr;
+        Scheduler::Get().Run(rr, [&] {
+          spawn([&] {
+            std::optional<RcuOld<KBox<int>>> old = x.copy_update([](const int*) {
+              yield_point("compute_next");
+              return std::optional<KBox<int>>(KBox<int>::make(2));
+            });
+          });
+          spawn([&] { std::optional<RcuOld<KBox<int>>> old = x.xchg(KBox<int>::make(3)); });
+        });
+      },
+      "rcu-concurrent-updaters.*T1 xchg's rcu#8 while T0 is updating it with copy_update");
+}
+
 TEST(UpdateSide, SynchronizeRcuExpeditedWaitsForPreexistingReaders) {
   Atomic<int> in_section(0, "in_section");
   Atomic<int> reader_done(0, "reader_done");

@@ -57,6 +57,16 @@ class ModelledField {
   }
 
   // A plain read, for the update side under its lock (no concurrent store: it reads the newest).
+  // An atomic exchange (a read-modify-write: it reads the newest store, in every mode); `op` names
+  // it where a stale load shows it ("rcu_xchg").
+  T exchange(T v, std::memory_order mo, const char* op) {
+    if (Tracking() && Modelled(Ref().load(std::memory_order_relaxed))) {
+      Rmw(state_, ToBits(v), mo, op);
+      return Ref().exchange(v, std::memory_order_relaxed);
+    }
+    return Ref().exchange(v, mo);
+  }
+
   T get() const { return v_; }
   // A plain write, for a field no reader can reach yet, or under the update side's lock.
   void set(T v) {
