@@ -37,10 +37,6 @@ void CheckListAdd(const list_head* entry, const list_head* prev, const list_head
 void CheckListDel(const list_head* entry) {
   const list_head* next = entry->next.get();
   const list_head* prev = entry->prev;
-  RACEFUZZ_CONTRACT(!IsPoison(next, kListPoison1), "list-del-corruption",
-                    "T%d: list_del corruption, the entry's next is LIST_POISON1: it was already "
-                    "deleted",
-                    current_thread());
   RACEFUZZ_CONTRACT(!IsPoison(prev, kListPoison2), "list-del-corruption",
                     "T%d: list_del corruption, the entry's prev is LIST_POISON2: it was already "
                     "deleted (list_del_rcu twice, or an entry used after its removal)",

@@ -113,8 +113,9 @@ void CheckListTraversal(bool cond, const char* op);
 // Reports "list-add-corruption" unless next->prev == prev and prev->next == next, or when `entry`
 // is prev or next ("list_add double add").
 void CheckListAdd(const list_head* entry, const list_head* prev, const list_head* next);
-// Reports "list-del-corruption" when `entry` was already unlinked (its prev is LIST_POISON2, its
-// next LIST_POISON1) or its neighbours no longer point at it.
+// Reports "list-del-corruption" when `entry` was already unlinked (its prev is LIST_POISON2: the
+// RCU forms keep `next` for readers, so LIST_POISON1 is never written) or its neighbours no longer
+// point at it.
 void CheckListDel(const list_head* entry);
 // Reports "list-del-corruption" when `n` was already unlinked (its pprev is LIST_POISON2) or is on
 // no list (hlist_del of an unhashed node). The kernel has no check here: the second delete writes
@@ -155,8 +156,8 @@ struct hlist_head {
 // (TSan, and "list-add-corruption" when the links no longer agree); `entry` is on no list (checked
 // when it is a neighbour: "list_add double add") and its fields are written before the call (TSan).
 inline void list_add_rcu(list_head* entry, list_head* head) {
-  internal::CheckListAdd(entry, head, head->next.get());
   list_head* next = head->next.get();
+  internal::CheckListAdd(entry, head, next);
   entry->next.set(next);
   entry->prev = head;
   internal::AssignPointer(head->next, entry);
@@ -165,8 +166,8 @@ inline void list_add_rcu(list_head* entry, list_head* head) {
 
 // list_add_tail_rcu: inserts `entry` right before `head` (at the back). Safety: as list_add_rcu.
 inline void list_add_tail_rcu(list_head* entry, list_head* head) {
-  internal::CheckListAdd(entry, head->prev, head);
   list_head* prev = head->prev;
+  internal::CheckListAdd(entry, prev, head);
   entry->next.set(head);
   entry->prev = prev;
   internal::AssignPointer(prev->next, entry);

@@ -1,11 +1,12 @@
 #include "tests/canaries/canary.h"
 
+#include <array>
 #include <cstring>
 
 #include "core/sched/harness.h"
 #include "core/sched/round_robin_schedule.h"
 #include "core/sched/scheduler.h"
-#include "core/sched/splitmix.h"
+#include "tests/sched/indexed_schedule.h"
 
 namespace racefuzz::canary {
 
@@ -43,10 +44,8 @@ void UnderSchedules(MemoryMode memory, absl::FunctionRef<void(absl::Span<const u
   HarnessConfig config;
   config.memory = memory;
   SetHarnessConfig(config);
-  uint8_t bytes[32];
   for (int i = 0; i < count; ++i) {
-    uint64_t state = 0x1ea4u + static_cast<uint64_t>(i);
-    for (uint8_t& b : bytes) b = static_cast<uint8_t>(SplitMix64(state));
+    const std::array<uint8_t, 32> bytes = ::racefuzz::testing::IndexedScheduleBytes<32>(0x1ea4u, i);
     program(absl::Span<const uint8_t>(bytes));
   }
 }

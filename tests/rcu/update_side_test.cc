@@ -117,11 +117,15 @@ TEST(UpdateSideDeathTest, ReplacePointerWithoutTheLockIsReported) {
                "protection false");
 }
 
-// synchronize_rcu_expedited waits for a reader that was in its section when it was called.
 // Lockless publishers (Rcu::xchg, the kernel's xchg publish): under every schedule, each caller
 // gets a different old object, and the one left published is the one no caller got back; readers
-// see every published object initialized (TSan: the exchange's Release).
-TEST(UpdateSide, XchgCallersEachGetAnotherOldObject) {
+// see every published object initialized (TSan: the exchange's Release). In SC runs and in weak
+// runs, where the exchange is the model's read-modify-write (ModelledField::exchange).
+void XchgCallersEachGetAnotherOldObject(MemoryMode memory) {
+  const HarnessConfig saved = GetHarnessConfig();
+  HarnessConfig config = saved;
+  config.memory = memory;
+  SetHarnessConfig(config);
   for (int i = 0; i < 300; ++i) {
     uint8_t bytes[24];
     for (size_t b = 0; b < sizeof bytes; ++b) bytes[b] = static_cast<uint8_t>(i * 31 + b * 7);
@@ -145,6 +149,14 @@ TEST(UpdateSide, XchgCallersEachGetAnotherOldObject) {
     std::set<int> all = {got[0], got[1], got[2], *left};
     EXPECT_EQ(all, (std::set<int>{0, 1, 2, 3})) << "schedule " << i;
   }
+  SetHarnessConfig(saved);
+}
+
+TEST(UpdateSide, XchgCallersEachGetAnotherOldObject) {
+  XchgCallersEachGetAnotherOldObject(MemoryMode::kSc);
+}
+TEST(UpdateSide, XchgCallersEachGetAnotherOldObjectInWeakRuns) {
+  XchgCallersEachGetAnotherOldObject(MemoryMode::kWeak);
 }
 
 TEST(UpdateSideDeathTest, XchgDuringCopyUpdateIsReported) {
@@ -165,6 +177,7 @@ TEST(UpdateSideDeathTest, XchgDuringCopyUpdateIsReported) {
       "rcu-concurrent-updaters.*T1 xchg's rcu#8 while T0 is updating it with copy_update");
 }
 
+// synchronize_rcu_expedited waits for a reader that was in its section when it was called.
 TEST(UpdateSide, SynchronizeRcuExpeditedWaitsForPreexistingReaders) {
   Atomic<int> in_section(0, "in_section");
   Atomic<int> reader_done(0, "reader_done");

@@ -4,6 +4,7 @@
 #ifndef RACEFUZZ_TESTS_SCHED_INDEXED_SCHEDULE_H_
 #define RACEFUZZ_TESTS_SCHED_INDEXED_SCHEDULE_H_
 
+#include <array>
 #include <cstddef>
 #include <cstdint>
 
@@ -16,13 +17,20 @@
 
 namespace racefuzz::testing {
 
+// The bytes of input schedule `i` of the family `base`.
+template <size_t kBytes>
+std::array<uint8_t, kBytes> IndexedScheduleBytes(uint64_t base, int i) {
+  std::array<uint8_t, kBytes> bytes;
+  uint64_t state = base + static_cast<uint64_t>(i);
+  for (uint8_t& b : bytes) b = static_cast<uint8_t>(SplitMix64(state));
+  return bytes;
+}
+
 // Runs `threads` (it spawns them) under input schedule `i` of the family `base`, in memory mode
 // `memory`.
 template <size_t kBytes, typename Threads>
 void RunIndexedSchedule(uint64_t base, int i, MemoryMode memory, Threads threads) {
-  uint8_t bytes[kBytes];
-  uint64_t state = base + static_cast<uint64_t>(i);
-  for (uint8_t& b : bytes) b = static_cast<uint8_t>(SplitMix64(state));
+  const std::array<uint8_t, kBytes> bytes = IndexedScheduleBytes<kBytes>(base, i);
   ByteSource source{absl::Span<const uint8_t>(bytes)};
   InputSchedule schedule(source);
   Scheduler::Get().Run(schedule, threads, {.memory = memory});

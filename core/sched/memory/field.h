@@ -56,7 +56,6 @@ class ModelledField {
     Ref().store(v, mo);
   }
 
-  // A plain read, for the update side under its lock (no concurrent store: it reads the newest).
   // An atomic exchange (a read-modify-write: it reads the newest store, in every mode); `op` names
   // it where a stale load shows it ("rcu_xchg").
   T exchange(T v, std::memory_order mo, const char* op) {
@@ -67,6 +66,7 @@ class ModelledField {
     return Ref().exchange(v, mo);
   }
 
+  // A plain read, for the update side under its lock (no concurrent store: it reads the newest).
   T get() const { return v_; }
   // A plain write, for a field no reader can reach yet, or under the update side's lock.
   void set(T v) {
